@@ -1,0 +1,55 @@
+/* The command line: verbs, their options (declared as data), and the exit
+ * statuses only the verbs choose. */
+#ifndef SENIOR_CHECK_CLI_H
+#define SENIOR_CHECK_CLI_H
+
+#include <stddef.h>
+
+enum sc_exit {
+  SC_EXIT_FULL_MARKS = 0, /* everything asked for is at full marks */
+  SC_EXIT_SHORT = 1,      /* something is short of full marks */
+  SC_EXIT_USAGE = 2       /* bad usage, bad input or a missing tool */
+};
+
+enum { SC_MAX_OPTIONS = 8 };
+
+struct sc_option {
+  const char *name; /* "--json" */
+  const char *value_name; /* "FILE", or NULL for a flag */
+  const char *help;
+};
+
+struct sc_args {
+  const char *values[SC_MAX_OPTIONS]; /* by option index; "" for a set flag */
+  const char **positionals;           /* NULL-terminated */
+  size_t positional_count;
+};
+
+struct sc_context {
+  const char *root; /* the repository root */
+};
+
+struct sc_verb {
+  const char *name;
+  const char *usage;   /* after the verb's name */
+  const char *summary; /* one line */
+  const struct sc_option *options;
+  int (*run)(const struct sc_context *ctx, const struct sc_verb *verb,
+             const struct sc_args *args);
+};
+
+/* The value given for option name, "" for a flag that is set, or NULL. */
+const char *sc_args_get(const struct sc_verb *verb, const struct sc_args *args,
+                        const char *name);
+
+/* Prints "error: ..." on stderr. */
+void sc_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+int sc_verb_grade(const struct sc_context *ctx, const struct sc_verb *verb,
+                  const struct sc_args *args);
+int sc_verb_selftest(const struct sc_context *ctx, const struct sc_verb *verb,
+                     const struct sc_args *args);
+int sc_verb_list(const struct sc_context *ctx, const struct sc_verb *verb,
+                 const struct sc_args *args);
+
+#endif /* SENIOR_CHECK_CLI_H */

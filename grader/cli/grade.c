@@ -1,0 +1,323 @@
+#include "cli/grade.h"
+#include "cli/cli.h"
+#include "core/error.h"
+#include "core/util.h"
+#include "gates/grading.h"
+#include "report/json.h"
+#include "report/terminal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <uv.h>
+
+struct job {
+  const struct sc_grade_request *req;
+  const struct sc_kata **katas;
+  struct sc_kata_result *results;
+  size_t count;
+  size_t next; /* guarded by lock */
+  const char *scratch_root;
+  uv_mutex_t lock;
+};
+
+struct worker {
+  struct job *job;
+  unsigned slot;
+  uv_thread_t thread;
+};
+
+static void grade_one(struct job *job, size_t index, unsigned slot) {
+  const struct sc_grade_request *req = job->req;
+  const struct sc_kata *kata = job->katas[index];
+  struct sc_grading g = {
+      .kata = kata,
+      .root = req->root,
+      .slot = slot,
+      .result = &job->results[index],
+  };
+  char *editable = req->editable_root
+                       ? sc_path_join(req->editable_root, kata->id)
+                       : sc_xstrdup(kata->dir);
+  g.editable_dir = editable;
+  g.build_dir = sc_xasprintf("%s/build/katas/%s/%s", req->root, req->source,
+                             kata->id);
+  g.scratch_dir = sc_xasprintf("%s/%s", job->scratch_root, kata->id);
+  /* Searchable but not listable by the sandbox's uid, which owns only the
+   * per-gate folders staged inside. */
+  mkdir(g.scratch_dir, 0711);
+  chmod(g.scratch_dir, 0711);
+  if (req->progress)
+    fprintf(stderr, "grading %s...\n", kata->id);
+  sc_grade_kata(&g);
+  if (req->progress)
+    fprintf(stderr, "graded %s: %u/%u (%.1f s)\n", kata->id,
+            g.result->score, g.result->max_score,
+            (double)g.result->elapsed_ms / 1000.0);
+  sc_remove_tree(g.scratch_dir);
+  free(g.scratch_dir);
+  free(g.build_dir);
+  free(editable);
+}
+
+static void work(void *arg) {
+  struct worker *w = arg;
+  struct job *job = w->job;
+  for (;;) {
+    uv_mutex_lock(&job->lock);
+    size_t index = job->next < job->count ? job->next++ : job->count;
+    uv_mutex_unlock(&job->lock);
+    if (index == job->count)
+      return;
+    grade_one(job, index, w->slot);
+  }
+}
+
+static int select_katas(const struct sc_grade_request *req,
+                        const struct sc_kata ***out, size_t *count,
+                        char **why) {
+  const struct sc_catalogue *cat = req->catalogue;
+  size_t n = 0;
+  if (req->ids == NULL) {
+    n = cat->count;
+    *out = sc_xcalloc(n, sizeof(**out));
+    for (size_t i = 0; i < n; i++)
+      (*out)[i] = cat->katas[i];
+  } else {
+    while (req->ids[n] != NULL)
+      n++;
+    *out = sc_xcalloc(n, sizeof(**out));
+    for (size_t i = 0; i < n; i++) {
+      (*out)[i] = sc_catalogue_find(cat, req->ids[i]);
+      if ((*out)[i] == NULL) {
+        char *names = sc_catalogue_names(cat);
+        *why = sc_xasprintf("unknown kata '%s'; known katas: %s",
+                            req->ids[i], names);
+        free(names);
+        free(*out);
+        *out = NULL;
+        return SC_EUNKNOWN_KATA;
+      }
+    }
+  }
+  *count = n;
+  return 0;
+}
+
+static int check_editable_dirs(const struct sc_grade_request *req,
+                               const struct sc_kata **katas, size_t count,
+                               char **why) {
+  if (req->editable_root == NULL)
+    return 0;
+  for (size_t i = 0; i < count; i++) {
+    char *dir = sc_path_join(req->editable_root, katas[i]->id);
+    int ok = sc_file_exists(dir);
+    if (!ok)
+      *why = sc_xasprintf("cannot grade '%s' from '%s': no such folder",
+                          katas[i]->id, dir);
+    free(dir);
+    if (!ok)
+      return -ENOENT;
+  }
+  return 0;
+}
+
+int sc_grade_run(const struct sc_grade_request *req, struct sc_results *out,
+                 char **why) {
+  memset(out, 0, sizeof(*out));
+  *why = NULL;
+  out->source = req->source;
+  struct job job = {.req = req};
+  int err = select_katas(req, &job.katas, &job.count, why);
+  if (err == 0)
+    err = check_editable_dirs(req, job.katas, job.count, why);
+  if (err != 0) {
+    free(job.katas);
+    return err;
+  }
+
+  char scratch[] = "/tmp/senior-check.XXXXXX";
+  if (mkdtemp(scratch) == NULL || chmod(scratch, 0711) != 0) {
+    err = -errno;
+    *why = sc_xasprintf("cannot create a scratch folder in '/tmp': %s",
+                        sc_strerror(err));
+    free(job.katas);
+    return err;
+  }
+  job.scratch_root = scratch;
+  job.results = sc_xcalloc(job.count, sizeof(*job.results));
+  uv_mutex_init(&job.lock);
+
+  unsigned jobs = req->jobs ? req->jobs : uv_available_parallelism();
+  if (jobs > job.count)
+    jobs = job.count ? (unsigned)job.count : 1;
+  if (jobs > SC_RUN_SLOTS)
+    jobs = SC_RUN_SLOTS;
+  struct worker *workers = sc_xcalloc(jobs, sizeof(*workers));
+  unsigned long long start = sc_now_ms();
+  for (unsigned i = 0; i < jobs; i++) {
+    workers[i].job = &job;
+    workers[i].slot = i;
+    uv_thread_create(&workers[i].thread, work, &workers[i]);
+  }
+  for (unsigned i = 0; i < jobs; i++)
+    uv_thread_join(&workers[i].thread);
+  uv_mutex_destroy(&job.lock);
+  sc_remove_tree(scratch);
+
+  out->katas = job.results;
+  out->count = job.count;
+  out->elapsed_ms = sc_now_ms() - start;
+  sc_results_total(out);
+  free(workers);
+  free(job.katas);
+  return 0;
+}
+
+static int on_path(const char *tool) {
+  const char *path = getenv("PATH");
+  if (path == NULL)
+    return 0;
+  char *copy = sc_xstrdup(path);
+  int found = 0;
+  for (char *dir = strtok(copy, ":"); dir && !found; dir = strtok(NULL, ":")) {
+    char *full = sc_path_join(dir, tool);
+    found = access(full, X_OK) == 0;
+    free(full);
+  }
+  free(copy);
+  return found;
+}
+
+int sc_grade_check_tools(char **why) {
+  static const char *const tools[][2] = {
+      {"cmake", "cmake"}, {"gcc", "gcc"}, {"valgrind", "valgrind"},
+      {"gcovr", "gcovr"}, {"pkg-config", "pkg-config"}};
+  for (size_t i = 0; i < SC_ARRAY_SIZE(tools); i++) {
+    if (!on_path(tools[i][0])) {
+      *why = sc_xasprintf("required tool '%s' not found: install it with "
+                          "'apt-get install %s' (or run ./senior-check, "
+                          "which installs what is missing)",
+                          tools[i][0], tools[i][1]);
+      return SC_ETOOL_MISSING;
+    }
+  }
+  return 0;
+}
+
+/* The verbs that grade. */
+
+/* The absolute form of a folder given on the command line, or NULL with
+ * the error printed. Kata builds run elsewhere, so relative paths won't do. */
+static char *absolute_dir(const char *option, const char *dir) {
+  char *path = realpath(dir, NULL);
+  if (path == NULL)
+    sc_error("cannot use %s '%s': %s", option, dir, strerror(errno));
+  return path;
+}
+
+static int load_catalogue(const struct sc_context *ctx, const char *from,
+                          struct sc_catalogue *cat) {
+  char *dir = from ? absolute_dir("--katas", from)
+                   : sc_path_join(ctx->root, "katas");
+  if (dir == NULL)
+    return -1;
+  char *why = NULL;
+  int err = sc_catalogue_load(dir, cat, &why);
+  if (err != 0)
+    sc_error("%s", why);
+  free(why);
+  free(dir);
+  return err;
+}
+
+static int parse_jobs(const char *text, unsigned *jobs) {
+  char *end = NULL;
+  unsigned long n = text ? strtoul(text, &end, 10) : 0;
+  if (text == NULL)
+    return 0;
+  if (*text == '\0' || *end != '\0' || n == 0 || n > SC_RUN_SLOTS) {
+    sc_error("invalid --jobs '%s': give a number from 1 to %u", text,
+             SC_RUN_SLOTS);
+    return -1;
+  }
+  *jobs = (unsigned)n;
+  return 0;
+}
+
+int sc_verb_grade(const struct sc_context *ctx, const struct sc_verb *verb,
+                  const struct sc_args *args) {
+  int solutions = sc_args_get(verb, args, "--solutions") != NULL;
+  const char *json_path = sc_args_get(verb, args, "--json");
+  struct sc_grade_request req = {
+      .root = ctx->root,
+      .ids = args->positional_count ? args->positionals : NULL,
+      .source = solutions ? "solutions" : "learner",
+      .progress = isatty(STDERR_FILENO),
+  };
+  if (parse_jobs(sc_args_get(verb, args, "--jobs"), &req.jobs) != 0)
+    return SC_EXIT_USAGE;
+  char *why = NULL;
+  if (sc_grade_check_tools(&why) != 0) {
+    sc_error("%s", why);
+    free(why);
+    return SC_EXIT_USAGE;
+  }
+  struct sc_catalogue cat;
+  const char *from_arg = sc_args_get(verb, args, "--from");
+  if (solutions && from_arg) {
+    sc_error("--solutions and --from both say where the files come from: "
+             "give one");
+    return SC_EXIT_USAGE;
+  }
+  char *from = from_arg ? absolute_dir("--from", from_arg) : NULL;
+  if (from_arg && from == NULL)
+    return SC_EXIT_USAGE;
+  if (load_catalogue(ctx, sc_args_get(verb, args, "--katas"), &cat) != 0) {
+    free(from);
+    return SC_EXIT_USAGE;
+  }
+  char *solutions_dir = sc_path_join(ctx->root, "solutions");
+  req.catalogue = &cat;
+  req.editable_root = solutions ? solutions_dir : from;
+  if (from)
+    req.source = "other";
+
+  struct sc_results results;
+  int status = SC_EXIT_USAGE;
+  if (sc_grade_run(&req, &results, &why) != 0) {
+    sc_error("%s", why);
+  } else {
+    sc_report_terminal(&results, stdout, sc_report_use_colour(stdout));
+    int err = json_path ? sc_report_json_write(&results, json_path) : 0;
+    if (err != 0)
+      sc_error("cannot write '%s': %s", json_path, sc_strerror(err));
+    else
+      status = results.score == results.max_score ? SC_EXIT_FULL_MARKS
+                                                  : SC_EXIT_SHORT;
+    sc_results_free(&results);
+  }
+  free(why);
+  free(from);
+  free(solutions_dir);
+  sc_catalogue_free(&cat);
+  return status;
+}
+
+int sc_verb_list(const struct sc_context *ctx, const struct sc_verb *verb,
+                 const struct sc_args *args) {
+  (void)verb;
+  (void)args;
+  struct sc_catalogue cat;
+  if (load_catalogue(ctx, NULL, &cat) != 0)
+    return SC_EXIT_USAGE;
+  printf("%-26s %-5s %s\n", "kata", "week", "title");
+  for (size_t i = 0; i < cat.count; i++)
+    printf("%-26s %-5u %s\n  %s\n", cat.katas[i]->id, cat.katas[i]->week,
+           cat.katas[i]->title, cat.katas[i]->goal);
+  sc_catalogue_free(&cat);
+  return SC_EXIT_FULL_MARKS;
+}

@@ -1,0 +1,30 @@
+/* Grading a set of katas in parallel: what the grade and selftest verbs
+ * share. */
+#ifndef SENIOR_CHECK_CLI_GRADE_H
+#define SENIOR_CHECK_CLI_GRADE_H
+
+#include "model/catalogue.h"
+#include "model/result.h"
+
+struct sc_grade_request {
+  const char *root;           /* the repository root */
+  const struct sc_catalogue *catalogue;
+  const char *const *ids;     /* katas to grade, NULL-terminated; NULL: all */
+  const char *editable_root;  /* folder holding <id>/ with the editable
+                                 files; NULL: each kata's own folder */
+  const char *source;         /* "learner", "solutions": names build trees */
+  unsigned jobs;              /* katas graded at once; 0: one per core */
+  int progress;               /* print progress lines on stderr */
+};
+
+/* Grades the requested katas into *out (caller frees with
+ * sc_results_free). Returns 0, or a negative code with *why set (newly
+ * allocated) when grading could not start at all. */
+int sc_grade_run(const struct sc_grade_request *req, struct sc_results *out,
+                 char **why);
+
+/* Checks the tools grading needs; returns 0 or SC_ETOOL_MISSING with *why
+ * naming the tool and how to install it. */
+int sc_grade_check_tools(char **why);
+
+#endif /* SENIOR_CHECK_CLI_GRADE_H */

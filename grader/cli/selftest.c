@@ -1,0 +1,315 @@
+/* selftest: the project's own test suite. It runs the grader's unit tests
+ * (ctest), checks that every kata is complete, that every starter fails and
+ * every reference solution earns full marks, and that each known submission
+ * in tests/submissions/ gets the verdict it must get, in bounded time and
+ * without leaving a process behind. Its last line is "N passed, M failed". */
+#include "cli/cli.h"
+#include "cli/grade.h"
+#include "core/error.h"
+#include "core/util.h"
+#include "runner/run.h"
+
+#include <dirent.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct tally {
+  unsigned passed;
+  unsigned failed;
+};
+
+static void check(struct tally *t, int ok, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void check(struct tally *t, int ok, const char *fmt, ...) {
+  va_list ap;
+  printf("%s %u - ", ok ? "ok" : "not ok", t->passed + t->failed + 1);
+  va_start(ap, fmt);
+  vprintf(fmt, ap);
+  va_end(ap);
+  putchar('\n');
+  fflush(stdout);
+  if (ok)
+    t->passed++;
+  else
+    t->failed++;
+}
+
+static void unit_tests(const struct sc_context *ctx, struct tally *t) {
+  char *build = sc_path_join(ctx->root, "build");
+  const char *argv[] = {"ctest", "--test-dir", build, "--output-on-failure",
+                        "--parallel", "2", NULL};
+  struct sc_run_spec spec = {
+      .argv = argv,
+      .limits = {.timeout_ms = 900000, .output_cap_bytes = 8u << 20},
+      .isolation = SC_ISOLATION_TOOL,
+  };
+  struct sc_run_result res = {0};
+  int err = sc_run(&spec, &res);
+  fputs(res.output ? res.output : "", stdout);
+  char how[160];
+  check(t, err == 0 && res.end == SC_RUN_EXITED && res.exit_status == 0,
+        "the grader's unit tests pass (ctest: %s)",
+        err ? sc_strerror(err) : sc_run_describe(&res, how, sizeof(how)));
+  sc_run_result_free(&res);
+  free(build);
+}
+
+static int file_contains(const char *path, const char *needle) {
+  char *text = NULL;
+  int found = sc_read_file(path, 16u << 20, &text, NULL) == 0 &&
+              strstr(text, needle) != NULL;
+  free(text);
+  return found;
+}
+
+static void kata_is_complete(const struct sc_context *ctx,
+                             const struct sc_kata *kata, struct tally *t) {
+  const char *docs[] = {"README.md", "HINTS.md"};
+  for (size_t i = 0; i < SC_ARRAY_SIZE(docs); i++) {
+    char *path = sc_path_join(kata->dir, docs[i]);
+    check(t, sc_file_exists(path), "%s has %s", kata->id, docs[i]);
+    free(path);
+  }
+  char *solution = sc_xasprintf("%s/solutions/%s", ctx->root, kata->id);
+  for (size_t i = 0; i < kata->editable_count; i++) {
+    char *path = sc_path_join(solution, kata->editable[i]);
+    int exists = sc_file_exists(path);
+    check(t, exists && !file_contains(path, "TODO"),
+          "solutions/%s/%s exists and holds no TODO", kata->id,
+          kata->editable[i]);
+    free(path);
+  }
+  free(solution);
+}
+
+static const struct sc_kata_result *
+grade_all(const struct sc_context *ctx, const struct sc_catalogue *cat,
+          const char *editable_root, const char *source,
+          struct sc_results *results, struct tally *t) {
+  struct sc_grade_request req = {
+      .root = ctx->root,
+      .catalogue = cat,
+      .editable_root = editable_root,
+      .source = source,
+  };
+  char *why = NULL;
+  int err = sc_grade_run(&req, results, &why);
+  if (err != 0)
+    check(t, 0, "grading %s: %s", source, why);
+  free(why);
+  return err ? NULL : results->katas;
+}
+
+static void starters_and_solutions(const struct sc_context *ctx,
+                                   const struct sc_catalogue *cat,
+                                   struct tally *t) {
+  struct sc_results results;
+  if (grade_all(ctx, cat, NULL, "learner", &results, t)) {
+    for (size_t i = 0; i < results.count; i++) {
+      const struct sc_kata_result *k = &results.katas[i];
+      check(t,
+            k->gates[SC_GATE_BUILD].status == SC_STATUS_PASS &&
+                k->gates[SC_GATE_TESTS].status == SC_STATUS_FAIL,
+            "the starter of %s builds and fails its tests (%u/%u)", k->id,
+            k->score, k->max_score);
+    }
+    sc_results_free(&results);
+  }
+  char *solutions = sc_path_join(ctx->root, "solutions");
+  if (grade_all(ctx, cat, solutions, "solutions", &results, t)) {
+    for (size_t i = 0; i < results.count; i++) {
+      const struct sc_kata_result *k = &results.katas[i];
+      const char *why = "";
+      for (unsigned g = 0; g < SC_GATE_COUNT && !*why; g++)
+        if (k->gates[g].status != SC_STATUS_PASS)
+          why = k->gates[g].message ? k->gates[g].message : "?";
+      check(t, k->status == SC_STATUS_PASS,
+            "the reference solution of %s earns full marks (%u/%u)%s%s",
+            k->id, k->score, k->max_score, *why ? ": " : "", why);
+    }
+    sc_results_free(&results);
+  }
+  free(solutions);
+}
+
+/* Does the graded kata match one expected verdict of expect.json? */
+static int verdict_holds(const struct sc_kata_result *k, json_t *verdict,
+                         char **why) {
+  const char *gate_name = json_string_value(json_object_get(verdict, "gate"));
+  const char *status = json_string_value(json_object_get(verdict, "status"));
+  const char *needle = json_string_value(json_object_get(verdict, "message"));
+  enum sc_gate gate = gate_name ? sc_gate_from_name(gate_name) : SC_GATE_COUNT;
+  if (gate == SC_GATE_COUNT || status == NULL) {
+    *why = sc_xstrdup("expect.json: a verdict needs 'gate' and 'status'");
+    return 0;
+  }
+  const struct sc_gate_result *r = &k->gates[gate];
+  int found = needle == NULL || (r->message && strstr(r->message, needle));
+  for (size_t i = 0; !found && i < r->test_count; i++)
+    found = r->tests[i].message && strstr(r->tests[i].message, needle);
+  if (strcmp(sc_status_name(r->status), status) == 0 && found)
+    return 1;
+  *why = sc_xasprintf("%s gate: expected %s%s%s%s, got %s: %s", gate_name,
+                      status, needle ? " with '" : "", needle ? needle : "",
+                      needle ? "'" : "", sc_status_name(r->status),
+                      r->message ? r->message : "");
+  return 0;
+}
+
+static void submission(const struct sc_context *ctx,
+                       const struct sc_catalogue *fixtures, const char *name,
+                       struct tally *t) {
+  char *dir = sc_xasprintf("%s/tests/submissions/%s", ctx->root, name);
+  char *expect_path = sc_path_join(dir, "expect.json");
+  json_error_t jerr;
+  json_t *expect = json_load_file(expect_path, 0, &jerr);
+  const char *kata = json_string_value(json_object_get(expect, "kata"));
+  json_int_t max_seconds =
+      json_integer_value(json_object_get(expect, "max_seconds"));
+  json_t *score = json_object_get(expect, "score");
+  if (expect == NULL || kata == NULL || max_seconds <= 0) {
+    check(t, 0, "submission %s: invalid '%s': needs 'kata' and "
+                "'max_seconds'", name, expect_path);
+    goto out;
+  }
+  const char *ids[] = {kata, NULL};
+  char *source = sc_xasprintf("submissions/%s", name);
+  struct sc_grade_request req = {
+      .root = ctx->root,
+      .catalogue = fixtures,
+      .ids = ids,
+      .editable_root = dir,
+      .source = source,
+  };
+  struct sc_results results;
+  char *why = NULL;
+  if (sc_grade_run(&req, &results, &why) != 0) {
+    check(t, 0, "submission %s: %s", name, why);
+  } else {
+    const struct sc_kata_result *k = &results.katas[0];
+    json_t *verdicts = json_object_get(expect, "verdicts");
+    size_t i;
+    json_t *v;
+    int ok = 1;
+    json_array_foreach(verdicts, i, v) {
+      if (ok && !verdict_holds(k, v, &why))
+        ok = 0;
+    }
+    if (ok && json_is_integer(score) &&
+        json_integer_value(score) != (json_int_t)k->score) {
+      why = sc_xasprintf("expected a score of %lld, got %u",
+                         (long long)json_integer_value(score), k->score);
+      ok = 0;
+    }
+    double seconds = (double)results.elapsed_ms / 1000.0;
+    check(t, ok && seconds <= (double)max_seconds,
+          "submission %s gets its verdict in %.1f s (bound %lld s)%s%s", name,
+          seconds, (long long)max_seconds, why ? ": " : "", why ? why : "");
+    sc_results_free(&results);
+  }
+  free(why);
+  free(source);
+out:
+  json_decref(expect);
+  free(expect_path);
+  free(dir);
+}
+
+static int by_name(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void submissions(const struct sc_context *ctx, struct tally *t) {
+  char *fixtures_dir = sc_path_join(ctx->root, "tests/fixtures/katas");
+  char *dir = sc_path_join(ctx->root, "tests/submissions");
+  struct sc_catalogue fixtures;
+  char *why = NULL;
+  if (sc_catalogue_load(fixtures_dir, &fixtures, &why) != 0) {
+    check(t, 0, "the fixture katas load: %s", why);
+    free(why);
+    free(dir);
+    free(fixtures_dir);
+    return;
+  }
+  struct sc_strv names = {0};
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  while (d != NULL && (e = readdir(d)) != NULL)
+    if (e->d_name[0] != '.')
+      sc_strv_push(&names, e->d_name);
+  if (d != NULL)
+    closedir(d);
+  if (names.count > 0)
+    qsort(names.items, names.count, sizeof(*names.items), by_name);
+  for (size_t i = 0; i < names.count; i++)
+    submission(ctx, &fixtures, names.items[i], t);
+  sc_strv_free(&names);
+  sc_catalogue_free(&fixtures);
+  free(dir);
+  free(fixtures_dir);
+}
+
+/* After every grading: no process may run as a sandbox uid. */
+static void nothing_left_behind(struct tally *t) {
+  if (geteuid() != 0) {
+    printf("# not root: learner code ran as this user, so stray processes "
+           "cannot be told apart; that check is skipped\n");
+    return;
+  }
+  unsigned left = 0;
+  DIR *d = opendir("/proc");
+  struct dirent *e;
+  while (d != NULL && (e = readdir(d)) != NULL) {
+    char path[300];
+    struct stat st;
+    if (e->d_name[0] < '0' || e->d_name[0] > '9')
+      continue;
+    snprintf(path, sizeof(path), "/proc/%s", e->d_name);
+    if (stat(path, &st) == 0 && st.st_uid >= sc_sandbox_uid(0) &&
+        st.st_uid < sc_sandbox_uid(SC_RUN_SLOTS))
+      left++;
+  }
+  if (d != NULL)
+    closedir(d);
+  check(t, left == 0, "no learner process is left running (%u found)", left);
+}
+
+int sc_verb_selftest(const struct sc_context *ctx, const struct sc_verb *verb,
+                     const struct sc_args *args) {
+  (void)verb;
+  (void)args;
+  char *why = NULL;
+  if (sc_grade_check_tools(&why) != 0) {
+    sc_error("%s", why);
+    free(why);
+    return SC_EXIT_USAGE;
+  }
+  unsigned long long start = sc_now_ms();
+  struct tally t = {0};
+  unit_tests(ctx, &t);
+
+  char *katas = sc_path_join(ctx->root, "katas");
+  struct sc_catalogue cat;
+  if (sc_catalogue_load(katas, &cat, &why) != 0) {
+    check(&t, 0, "the katas load: %s", why);
+    free(why);
+  } else {
+    check(&t, cat.count > 0, "the catalogue holds %zu katas", cat.count);
+    for (size_t i = 0; i < cat.count; i++)
+      kata_is_complete(ctx, cat.katas[i], &t);
+    starters_and_solutions(ctx, &cat, &t);
+    sc_catalogue_free(&cat);
+  }
+  free(katas);
+  submissions(ctx, &t);
+  nothing_left_behind(&t);
+  printf("# selftest took %.1f s\n", (double)(sc_now_ms() - start) / 1000.0);
+  printf("selftest: %u passed, %u failed\n", t.passed, t.failed);
+  return t.failed ? SC_EXIT_SHORT : SC_EXIT_FULL_MARKS;
+}

@@ -1,0 +1,255 @@
+#include "core/util.h"
+#include "core/error.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static void out_of_memory(void) {
+  fputs("fatal: out of memory\n", stderr);
+  exit(2);
+}
+
+void *sc_xmalloc(size_t size) {
+  void *p = malloc(size ? size : 1);
+  if (p == NULL)
+    out_of_memory();
+  return p;
+}
+
+void *sc_xcalloc(size_t count, size_t size) {
+  void *p = calloc(count ? count : 1, size ? size : 1);
+  if (p == NULL)
+    out_of_memory();
+  return p;
+}
+
+void *sc_xrealloc(void *ptr, size_t size) {
+  void *p = realloc(ptr, size ? size : 1);
+  if (p == NULL)
+    out_of_memory();
+  return p;
+}
+
+char *sc_xstrdup(const char *s) {
+  size_t len = strlen(s);
+  char *copy = sc_xmalloc(len + 1);
+  memcpy(copy, s, len + 1);
+  return copy;
+}
+
+char *sc_xasprintf(const char *fmt, ...) {
+  struct sc_buf buf = {0};
+  va_list ap;
+  va_start(ap, fmt);
+  sc_buf_vprintf(&buf, fmt, ap);
+  va_end(ap);
+  return sc_buf_detach(&buf);
+}
+
+static void buf_reserve(struct sc_buf *buf, size_t extra) {
+  size_t need = buf->len + extra + 1;
+  if (need <= buf->cap)
+    return;
+  size_t cap = buf->cap ? buf->cap : 64;
+  while (cap < need)
+    cap *= 2;
+  buf->data = sc_xrealloc(buf->data, cap);
+  buf->cap = cap;
+}
+
+void sc_buf_add(struct sc_buf *buf, const char *bytes, size_t len) {
+  buf_reserve(buf, len);
+  memcpy(buf->data + buf->len, bytes, len);
+  buf->len += len;
+  buf->data[buf->len] = '\0';
+}
+
+void sc_buf_puts(struct sc_buf *buf, const char *s) {
+  sc_buf_add(buf, s, strlen(s));
+}
+
+void sc_buf_vprintf(struct sc_buf *buf, const char *fmt, va_list ap) {
+  va_list copy;
+  va_copy(copy, ap);
+  int n = vsnprintf(NULL, 0, fmt, copy);
+  va_end(copy);
+  if (n < 0)
+    return;
+  buf_reserve(buf, (size_t)n);
+  vsnprintf(buf->data + buf->len, (size_t)n + 1, fmt, ap);
+  buf->len += (size_t)n;
+}
+
+void sc_buf_printf(struct sc_buf *buf, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  sc_buf_vprintf(buf, fmt, ap);
+  va_end(ap);
+}
+
+char *sc_buf_detach(struct sc_buf *buf) {
+  char *s = buf->data ? buf->data : sc_xstrdup("");
+  buf->data = NULL;
+  buf->len = buf->cap = 0;
+  return s;
+}
+
+void sc_buf_free(struct sc_buf *buf) {
+  if (buf == NULL)
+    return;
+  free(buf->data);
+  buf->data = NULL;
+  buf->len = buf->cap = 0;
+}
+
+void sc_strv_push(struct sc_strv *v, const char *s) {
+  if (v->count + 2 > v->cap) {
+    v->cap = v->cap ? v->cap * 2 : 8;
+    v->items = sc_xrealloc(v->items, v->cap * sizeof(*v->items));
+  }
+  v->items[v->count++] = sc_xstrdup(s);
+  v->items[v->count] = NULL;
+}
+
+void sc_strv_pushf(struct sc_strv *v, const char *fmt, ...) {
+  struct sc_buf buf = {0};
+  va_list ap;
+  va_start(ap, fmt);
+  sc_buf_vprintf(&buf, fmt, ap);
+  va_end(ap);
+  sc_strv_push(v, buf.data ? buf.data : "");
+  sc_buf_free(&buf);
+}
+
+const char *const *sc_strv_view(const struct sc_strv *v) {
+  static const char *const empty[] = {NULL};
+  return v->items ? (const char *const *)v->items : empty;
+}
+
+void sc_strv_free(struct sc_strv *v) {
+  if (v == NULL)
+    return;
+  for (size_t i = 0; i < v->count; i++)
+    free(v->items[i]);
+  free(v->items);
+  v->items = NULL;
+  v->count = v->cap = 0;
+}
+
+char *sc_path_join(const char *dir, const char *name) {
+  size_t len = strlen(dir);
+  if (len > 0 && dir[len - 1] == '/')
+    return sc_xasprintf("%s%s", dir, name);
+  return sc_xasprintf("%s/%s", dir, name);
+}
+
+int sc_mkdir_p(const char *dir) {
+  char *path = sc_xstrdup(dir);
+  int err = 0;
+  for (char *p = path + 1;; p++) {
+    if (*p != '/' && *p != '\0')
+      continue;
+    char saved = *p;
+    *p = '\0';
+    if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+      err = -errno;
+      break;
+    }
+    *p = saved;
+    if (saved == '\0')
+      break;
+  }
+  free(path);
+  return err;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type,
+                        struct FTW *ftw) {
+  (void)st;
+  (void)type;
+  (void)ftw;
+  return remove(path) == 0 || errno == ENOENT ? 0 : -errno;
+}
+
+int sc_remove_tree(const char *path) {
+  struct stat st;
+  if (lstat(path, &st) != 0)
+    return errno == ENOENT ? 0 : -errno;
+  return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int sc_copy_file(const char *src, const char *dst, unsigned mode) {
+  int in = open(src, O_RDONLY | O_CLOEXEC);
+  if (in < 0)
+    return -errno;
+  int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (out < 0) {
+    int err = -errno;
+    close(in);
+    return err;
+  }
+  char chunk[65536];
+  int err = 0;
+  for (;;) {
+    ssize_t n = read(in, chunk, sizeof(chunk));
+    if (n == 0)
+      break;
+    if (n < 0 || write(out, chunk, (size_t)n) != n) {
+      err = errno ? -errno : -EIO;
+      break;
+    }
+  }
+  close(in);
+  if (fchmod(out, (mode_t)mode) != 0 && err == 0)
+    err = -errno;
+  if (close(out) != 0 && err == 0)
+    err = -errno;
+  return err;
+}
+
+int sc_read_file(const char *path, size_t max, char **out, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (f == NULL)
+    return -errno;
+  struct sc_buf buf = {0};
+  char chunk[65536];
+  size_t n;
+  int err = 0;
+  while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+    if (buf.len + n > max) {
+      err = SC_ETOO_BIG;
+      break;
+    }
+    sc_buf_add(&buf, chunk, n);
+  }
+  if (err == 0 && ferror(f))
+    err = -EIO;
+  fclose(f);
+  if (err != 0) {
+    sc_buf_free(&buf);
+    return err;
+  }
+  if (len != NULL)
+    *len = buf.len;
+  *out = sc_buf_detach(&buf);
+  return 0;
+}
+
+int sc_file_exists(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0;
+}
+
+unsigned long long sc_now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (unsigned long long)ts.tv_sec * 1000ull +
+         (unsigned long long)ts.tv_nsec / 1000000ull;
+}

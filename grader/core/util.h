@@ -1,0 +1,67 @@
+/* Small helpers shared by every part of the grader: checked allocation,
+ * growable strings, paths and files. */
+#ifndef SENIOR_CHECK_UTIL_H
+#define SENIOR_CHECK_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#define SC_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Allocation that cannot fail: on exhaustion the grader prints one line and
+ * exits with status 2, since no result it could still produce is trusted. */
+void *sc_xmalloc(size_t size);
+void *sc_xcalloc(size_t count, size_t size);
+void *sc_xrealloc(void *ptr, size_t size);
+char *sc_xstrdup(const char *s);
+/* Returns a newly allocated formatted string; the caller frees it. */
+char *sc_xasprintf(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+/* A growable NUL-terminated byte string. A zeroed struct is empty and
+ * valid; sc_buf_free() releases it and leaves it empty again. */
+struct sc_buf {
+  char *data;
+  size_t len;
+  size_t cap;
+};
+void sc_buf_add(struct sc_buf *buf, const char *bytes, size_t len);
+void sc_buf_puts(struct sc_buf *buf, const char *s);
+void sc_buf_printf(struct sc_buf *buf, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void sc_buf_vprintf(struct sc_buf *buf, const char *fmt, va_list ap);
+/* Hands the string over to the caller (never NULL) and empties buf. */
+char *sc_buf_detach(struct sc_buf *buf);
+void sc_buf_free(struct sc_buf *buf);
+
+/* A growable array of owned strings, NULL-terminated so that it can serve
+ * as an argv or an environment. */
+struct sc_strv {
+  char **items;
+  size_t count;
+  size_t cap;
+};
+void sc_strv_push(struct sc_strv *v, const char *s);
+void sc_strv_pushf(struct sc_strv *v, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Views the array as the const argv/env that sc_run takes. */
+const char *const *sc_strv_view(const struct sc_strv *v);
+void sc_strv_free(struct sc_strv *v);
+
+/* Returns a newly allocated "dir/name". */
+char *sc_path_join(const char *dir, const char *name);
+/* Creates dir and its parents (mode 0755). Returns 0 or -errno. */
+int sc_mkdir_p(const char *dir);
+/* Removes path and everything below it; a missing path is not an error.
+ * Returns 0 or -errno. */
+int sc_remove_tree(const char *path);
+/* Copies the file src to dst with mode. Returns 0 or -errno. */
+int sc_copy_file(const char *src, const char *dst, unsigned mode);
+/* Reads a whole file, at most max bytes, into *out (NUL-terminated, caller
+ * frees). Returns 0, -errno, or SC_ETOO_BIG. */
+int sc_read_file(const char *path, size_t max, char **out, size_t *len);
+int sc_file_exists(const char *path);
+/* Milliseconds of a monotonic clock. */
+unsigned long long sc_now_ms(void);
+
+#endif /* SENIOR_CHECK_UTIL_H */

@@ -1,0 +1,293 @@
+#include "gates/grading.h"
+#include "core/error.h"
+#include "core/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+typedef void (*gate_fn)(struct sc_grading *g, struct sc_gate_result *r);
+
+static const gate_fn gate_functions[SC_GATE_COUNT] = {
+    sc_gate_build,  sc_gate_tests,    sc_gate_memcheck,
+    sc_gate_timing, sc_gate_coverage, sc_gate_strict};
+
+enum { OUTPUT_CAP = 1 << 20 };
+
+/* Words of a learner's own writing (NOTES.md, BENCHMARK.md): shown to
+ * mentors, never scored, since the grader does not pretend to grade prose. */
+static void check_writing(struct sc_grading *g) {
+  const struct sc_kata *kata = g->kata;
+  struct sc_kata_result *result = g->result;
+  result->writing_count = kata->writing_count;
+  result->writing = sc_xcalloc(kata->writing_count, sizeof(*result->writing));
+  for (size_t i = 0; i < kata->writing_count; i++) {
+    struct sc_writing_result *w = &result->writing[i];
+    w->file = sc_xstrdup(kata->writing[i].file);
+    w->about = kata->writing[i].about ? sc_xstrdup(kata->writing[i].about)
+                                      : NULL;
+    w->min_words = kata->writing[i].min_words;
+    char *path = sc_path_join(g->editable_dir, w->file);
+    char *text = NULL;
+    if (sc_read_file(path, 1 << 20, &text, NULL) == 0) {
+      w->present = 1;
+      int in_word = 0;
+      for (const char *p = text; *p; p++) {
+        int space = *p == ' ' || *p == '\n' || *p == '\t' || *p == '\r';
+        if (!space && !in_word)
+          w->words++;
+        in_word = !space;
+      }
+    }
+    free(text);
+    free(path);
+  }
+}
+
+void sc_grade_kata(struct sc_grading *g) {
+  struct sc_kata_result *result = g->result;
+  unsigned long long start = sc_now_ms();
+  result->id = sc_xstrdup(g->kata->id);
+  result->title = sc_xstrdup(g->kata->title);
+  result->week = g->kata->week;
+  for (unsigned i = 0; i < SC_GATE_COUNT; i++) {
+    result->gates[i].gate = (enum sc_gate)i;
+    result->gates[i].max_score = g->kata->weight[i];
+  }
+
+  const char *blocker = NULL;
+  for (unsigned i = 0; i < SC_GATE_COUNT; i++) {
+    struct sc_gate_result *r = &result->gates[i];
+    if (blocker != NULL) {
+      sc_gate_set(r, SC_STATUS_SKIP, 0, "skipped: %s", blocker);
+      continue;
+    }
+    gate_functions[i](g, r);
+    if (i == SC_GATE_BUILD && r->status != SC_STATUS_PASS)
+      blocker = "the build failed";
+    else if (i == SC_GATE_TESTS && !g->suite_passed)
+      blocker = "the other gates measure code that passes its tests first";
+  }
+  check_writing(g);
+  sc_kata_result_total(result);
+  result->elapsed_ms = sc_now_ms() - start;
+}
+
+int sc_grading_tool(struct sc_grading *g, const char *const *argv,
+                    unsigned timeout_s, struct sc_run_result *res) {
+  (void)g;
+  /* The grader's environment plus the C locale, so that tools speak plain
+   * ASCII whatever the learner's terminal is set to. */
+  extern char **environ;
+  struct sc_strv env = {0};
+  for (char **e = environ; *e != NULL; e++)
+    if (strncmp(*e, "LC_", 3) != 0 && strncmp(*e, "LANG", 4) != 0 &&
+        strncmp(*e, "MAKEFLAGS", 9) != 0)
+      sc_strv_push(&env, *e);
+  sc_strv_push(&env, "LC_ALL=C");
+  struct sc_run_spec spec = {
+      .argv = argv,
+      .env = sc_strv_view(&env),
+      .limits = {.timeout_ms = (uint64_t)timeout_s * 1000u,
+                 .output_cap_bytes = OUTPUT_CAP},
+      .isolation = SC_ISOLATION_TOOL,
+      .slot = g->slot,
+  };
+  int err = sc_run(&spec, res);
+  sc_strv_free(&env);
+  return err;
+}
+
+/* Lines of build output a learner needs: the compiler's, not make's. */
+static int is_build_noise(const char *line, size_t len) {
+  static const char *const prefixes[] = {
+      "[", "make", "gmake", "Scanning", "Consolidate", "Built target",
+      "-- ", "Building C", "Linking C"};
+  if (len == 0)
+    return 1;
+  for (size_t i = 0; i < SC_ARRAY_SIZE(prefixes); i++)
+    if (strncmp(line, prefixes[i], strlen(prefixes[i])) == 0)
+      return 1;
+  return 0;
+}
+
+/* Picks "file:line:col: error: message" lines that point into the
+ * learner's files, so outputs can annotate the exact line. */
+static void add_compiler_locations(struct sc_grading *g,
+                                   struct sc_gate_result *r,
+                                   const char *output) {
+  struct sc_strv learner = {0};
+  sc_grading_learner_sources(g, &learner);
+  for (const char *line = output; *line;) {
+    const char *end = strchr(line, '\n');
+    size_t len = end ? (size_t)(end - line) : strlen(line);
+    for (size_t i = 0; i < learner.count; i++) {
+      size_t plen = strlen(learner.items[i]);
+      unsigned lineno = 0;
+      if (len > plen && strncmp(line, learner.items[i], plen) == 0 &&
+          line[plen] == ':' && sscanf(line + plen, ":%u:", &lineno) == 1 &&
+          memmem(line, len, ": error: ", 9) != NULL &&
+          r->location_count < 20) {
+        char *rel = sc_grading_relative(g, learner.items[i]);
+        char *msg = sc_xasprintf("%.*s", (int)len, line);
+        sc_gate_add_location(r, rel, lineno, msg);
+        free(msg);
+        free(rel);
+      }
+    }
+    line = end ? end + 1 : line + len;
+  }
+  sc_strv_free(&learner);
+}
+
+int sc_grading_build_targets(struct sc_grading *g, struct sc_gate_result *r,
+                             const char *const *targets) {
+  struct sc_strv argv = {0};
+  sc_strv_push(&argv, "cmake");
+  sc_strv_push(&argv, "--build");
+  sc_strv_push(&argv, g->build_dir);
+  sc_strv_push(&argv, "--parallel");
+  sc_strv_push(&argv, "2");
+  sc_strv_push(&argv, "--target");
+  for (const char *const *t = targets; *t != NULL; t++)
+    sc_strv_push(&argv, *t);
+  struct sc_run_result res = {0};
+  int err = sc_grading_tool(g, sc_strv_view(&argv),
+                            g->kata->timeout_s[SC_GATE_BUILD], &res);
+  sc_strv_free(&argv);
+  if (err == 0 && res.end == SC_RUN_EXITED && res.exit_status == 0) {
+    sc_run_result_free(&res);
+    return 0;
+  }
+
+  struct sc_buf compiler = {0};
+  for (const char *line = res.output ? res.output : ""; *line;) {
+    const char *end = strchr(line, '\n');
+    size_t len = end ? (size_t)(end - line) : strlen(line);
+    if (!is_build_noise(line, len)) {
+      sc_buf_add(&compiler, line, len);
+      sc_buf_add(&compiler, "\n", 1);
+    }
+    line = end ? end + 1 : line + len;
+  }
+  char how[160];
+  char *excerpt = sc_grading_tail(compiler.data ? compiler.data : "", 40);
+  if (err != 0)
+    sc_gate_set(r, SC_STATUS_ERROR, 0, "cannot run cmake: %s",
+                sc_strerror(err));
+  else
+    sc_gate_set(r, SC_STATUS_FAIL, 0, "the build failed (%s); fix the first "
+                "error the compiler reports:\n%s",
+                sc_run_describe(&res, how, sizeof(how)), excerpt);
+  add_compiler_locations(g, r, compiler.data ? compiler.data : "");
+  sc_gate_set_details(r, res.output);
+  free(excerpt);
+  sc_buf_free(&compiler);
+  sc_run_result_free(&res);
+  return -1;
+}
+
+char *sc_grading_stage(struct sc_grading *g, struct sc_gate_result *r,
+                       const char *gate_dir, const char *const *binaries) {
+  char *dir = sc_path_join(g->scratch_dir, gate_dir);
+  sc_remove_tree(dir);
+  int err = sc_run_prepare_dir(dir, g->slot);
+  for (const char *const *b = binaries; err == 0 && *b != NULL; b++) {
+    char *src = sc_path_join(g->build_dir, *b);
+    char *dst = sc_path_join(dir, *b);
+    err = sc_copy_file(src, dst, 0755);
+    free(src);
+    free(dst);
+  }
+  if (err != 0) {
+    sc_gate_set(r, SC_STATUS_ERROR, 0, "cannot prepare '%s': %s", dir,
+                sc_strerror(err));
+    free(dir);
+    return NULL;
+  }
+  return dir;
+}
+
+int sc_grading_sandbox(struct sc_grading *g, const char *dir,
+                       const char *const *argv, const char *const *env_extra,
+                       const struct sc_limits *limits,
+                       struct sc_run_result *res) {
+  struct sc_strv env = {0};
+  sc_strv_push(&env, "PATH=/usr/local/bin:/usr/bin:/bin");
+  sc_strv_pushf(&env, "HOME=%s", dir);
+  sc_strv_pushf(&env, "TMPDIR=%s", dir);
+  sc_strv_push(&env, "LC_ALL=C");
+  for (const char *const *e = env_extra; e != NULL && *e != NULL; e++)
+    sc_strv_push(&env, *e);
+  struct sc_run_spec spec = {
+      .argv = argv,
+      .env = sc_strv_view(&env),
+      .cwd = dir,
+      .limits = *limits,
+      .isolation = SC_ISOLATION_SANDBOX,
+      .slot = g->slot,
+  };
+  int err = sc_run(&spec, res);
+  sc_strv_free(&env);
+  return err;
+}
+
+struct sc_limits sc_grading_limits(const struct sc_grading *g,
+                                   enum sc_gate gate) {
+  uint64_t timeout_s = g->kata->timeout_s[gate];
+  struct sc_limits limits = {
+      .timeout_ms = timeout_s * 1000u,
+      /* Threads can spend CPU faster than the clock runs. */
+      .cpu_seconds = (uint32_t)(timeout_s * 2u),
+      .address_space_bytes = 4ull << 30,
+      .file_size_bytes = 256ull << 20,
+      .processes = 256,
+      .output_cap_bytes = OUTPUT_CAP,
+  };
+  /* AddressSanitizer reserves terabytes of shadow memory up front; its
+   * runs are bounded by time, CPU and its own allocator instead. */
+  if (gate == SC_GATE_STRICT)
+    limits.address_space_bytes = 0;
+  return limits;
+}
+
+void sc_grading_learner_sources(const struct sc_grading *g,
+                                struct sc_strv *out) {
+  const struct sc_kata *kata = g->kata;
+  for (size_t i = 0; i < kata->editable_count; i++) {
+    const char *file = kata->editable[i];
+    size_t len = strlen(file);
+    if (len < 2 || strcmp(file + len - 2, ".c") != 0)
+      continue;
+    if (kata->learner_tests && strcmp(file, kata->learner_tests) == 0)
+      continue;
+    char *path = sc_path_join(g->editable_dir, file);
+    sc_strv_push(out, path);
+    free(path);
+  }
+}
+
+char *sc_grading_relative(const struct sc_grading *g, const char *path) {
+  size_t len = strlen(g->root);
+  if (strncmp(path, g->root, len) == 0 && path[len] == '/')
+    return sc_xstrdup(path + len + 1);
+  return sc_xstrdup(path);
+}
+
+char *sc_grading_tail(const char *output, size_t max_lines) {
+  size_t len = strlen(output);
+  while (len > 0 && output[len - 1] == '\n')
+    len--;
+  size_t start = len, lines = 0;
+  while (start > 0) {
+    if (output[start - 1] == '\n' && ++lines == max_lines)
+      break;
+    start--;
+  }
+  const size_t max_bytes = 8192;
+  if (len - start > max_bytes)
+    start = len - max_bytes;
+  return sc_xasprintf("%s%.*s", start > 0 ? "...\n" : "", (int)(len - start),
+                      output + start);
+}

@@ -1,0 +1,75 @@
+/* Grading one kata: the context every gate shares, and the gates. */
+#ifndef SENIOR_CHECK_GRADING_H
+#define SENIOR_CHECK_GRADING_H
+
+#include "core/util.h"
+#include "model/kata.h"
+#include "model/result.h"
+#include "runner/run.h"
+
+struct sc_grading {
+  const struct sc_kata *kata;
+  const char *root;         /* the repository's root */
+  const char *editable_dir; /* where the learner-editable files are read */
+  char *build_dir;          /* the kata's own build tree */
+  char *scratch_dir;        /* private to this grading; removed after */
+  unsigned slot;            /* sandbox slot: one per concurrent grading */
+  int suite_passed;         /* set by the tests gate */
+  struct sc_kata_result *result;
+};
+
+/* Grades g->kata through every gate into g->result. The caller owns g and
+ * fills every field above it but suite_passed and result's contents. */
+void sc_grade_kata(struct sc_grading *g);
+
+/* The gates, in order. Each fills its result; none prints. */
+void sc_gate_build(struct sc_grading *g, struct sc_gate_result *r);
+void sc_gate_tests(struct sc_grading *g, struct sc_gate_result *r);
+void sc_gate_memcheck(struct sc_grading *g, struct sc_gate_result *r);
+void sc_gate_timing(struct sc_grading *g, struct sc_gate_result *r);
+void sc_gate_coverage(struct sc_grading *g, struct sc_gate_result *r);
+void sc_gate_strict(struct sc_grading *g, struct sc_gate_result *r);
+
+/* Shared by the gates (grading.c). */
+
+/* Runs a trusted tool (cmake, gcovr) with the grader's environment in the C
+ * locale, bounded by timeout_s and an output cap. Returns sc_run's code;
+ * res is the caller's to free either way. */
+int sc_grading_tool(struct sc_grading *g, const char *const *argv,
+                    unsigned timeout_s, struct sc_run_result *res);
+
+/* Builds CMake targets of the kata's build tree (NULL-terminated list). On
+ * failure returns nonzero and sets r to fail with the build's output. */
+int sc_grading_build_targets(struct sc_grading *g, struct sc_gate_result *r,
+                             const char *const *targets);
+
+/* Prepares a fresh directory for one gate's runs of learner code, owned by
+ * the sandbox's uid, and copies the named build products into it. Returns
+ * the directory (caller frees) or NULL with r set to error. */
+char *sc_grading_stage(struct sc_grading *g, struct sc_gate_result *r,
+                       const char *gate_dir, const char *const *binaries);
+
+/* Runs learner code in the sandbox inside dir. env_extra is added to a
+ * minimal fixed environment (NULL-terminated, may be NULL). */
+int sc_grading_sandbox(struct sc_grading *g, const char *dir,
+                       const char *const *argv, const char *const *env_extra,
+                       const struct sc_limits *limits,
+                       struct sc_run_result *res);
+
+/* The standard limits for a gate's runs of learner code. */
+struct sc_limits sc_grading_limits(const struct sc_grading *g,
+                                   enum sc_gate gate);
+
+/* Absolute paths of the learner-editable C files (not the learner's own
+ * tests), NULL-terminated; the caller frees with sc_strv_free. */
+void sc_grading_learner_sources(const struct sc_grading *g,
+                                struct sc_strv *out);
+
+/* path made relative to the repository root when it is under it (a newly
+ * allocated string either way). */
+char *sc_grading_relative(const struct sc_grading *g, const char *path);
+
+/* A readable, bounded excerpt of a run's output: its last lines. */
+char *sc_grading_tail(const char *output, size_t max_lines);
+
+#endif /* SENIOR_CHECK_GRADING_H */

@@ -1,0 +1,170 @@
+/* The strict gate: zero warnings in the learner's files under the strict
+ * flag set (gcc's JSON diagnostics, never its prose), and the suite clean
+ * under AddressSanitizer and UndefinedBehaviorSanitizer. Half the points
+ * each. */
+#include "gates/grading.h"
+#include "core/error.h"
+#include "core/util.h"
+#include "parse/cmocka_xml.h"
+#include "parse/gcc_diagnostics.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { MAX_LISTED = 8, SANITIZER_EXIT = 86 };
+
+/* Counts warnings in the learner's files; lists the first few. */
+static unsigned check_warnings(struct sc_grading *g, struct sc_gate_result *r,
+                               struct sc_buf *report) {
+  const char *argv[] = {"cmake",    "--build", g->build_dir,
+                        "--target", "strict_warnings", NULL};
+  struct sc_run_result res = {0};
+  int err = sc_grading_tool(g, argv, g->kata->timeout_s[SC_GATE_STRICT], &res);
+  struct sc_diagnostics diags = {0};
+  if (err == 0)
+    err = sc_gcc_diagnostics_parse(res.output ? res.output : "",
+                                   res.output_len, &diags);
+  unsigned warnings = 0;
+  if (err != 0) {
+    sc_buf_printf(report, "cannot check warnings: %s\n", sc_strerror(err));
+    warnings = 1;
+  }
+  for (size_t i = 0; i < diags.count; i++) {
+    const struct sc_diagnostic *d = &diags.items[i];
+    if (d->kind == SC_DIAG_NOTE)
+      continue;
+    char *rel = sc_grading_relative(g, d->file ? d->file : "?");
+    if (warnings < MAX_LISTED)
+      sc_buf_printf(report, "- %s:%u: %s%s%s%s\n", rel, d->line, d->message,
+                    d->option ? " [" : "", d->option ? d->option : "",
+                    d->option ? "]" : "");
+    if (r->location_count < 20) {
+      char *msg = sc_xasprintf("%s%s%s", d->message, d->option ? " " : "",
+                               d->option ? d->option : "");
+      sc_gate_add_location(r, rel, d->line, msg);
+      free(msg);
+    }
+    free(rel);
+    warnings++;
+  }
+  if (warnings > MAX_LISTED)
+    sc_buf_printf(report, "- and %u more\n", warnings - MAX_LISTED);
+  sc_diagnostics_free(&diags);
+  sc_run_result_free(&res);
+  return warnings;
+}
+
+/* The sanitizer's report within the run's output: from its first line on.
+ * Learner code could print a fake one, which would only fail it. */
+static char *sanitizer_report(const char *output) {
+  static const char *const markers[] = {"runtime error:",
+                                        "ERROR: AddressSanitizer",
+                                        "ERROR: LeakSanitizer"};
+  const char *first = NULL;
+  for (size_t i = 0; i < SC_ARRAY_SIZE(markers); i++) {
+    const char *at = strstr(output, markers[i]);
+    if (at != NULL && (first == NULL || at < first))
+      first = at;
+  }
+  if (first == NULL)
+    return NULL;
+  while (first > output && first[-1] != '\n')
+    first--;
+  return sc_xasprintf("%.3000s", first);
+}
+
+/* Did every test of the suite report a pass in the XML at path? */
+static int all_tests_passed(struct sc_grading *g, const char *path) {
+  char *list = sc_path_join(g->build_dir, "suite-tests.txt");
+  char *names = NULL;
+  struct sc_test_report report = {0};
+  size_t expected = 0;
+  int ok = sc_read_file(list, 1 << 20, &names, NULL) == 0 &&
+           sc_cmocka_xml_read(path, &report) == 0;
+  for (const char *p = names; ok && *p; p++)
+    expected += *p == '\n';
+  for (size_t i = 0; ok && i < report.count; i++)
+    ok = report.cases[i].status == SC_CASE_PASS;
+  ok = ok && report.count == expected;
+  sc_test_report_free(&report);
+  free(names);
+  free(list);
+  return ok;
+}
+
+/* Returns 1 when the suite ran clean under the sanitizers: it exited 0,
+ * every test passed, and no sanitizer spoke. Leaks are memcheck's
+ * business, so LeakSanitizer is off. */
+static int check_sanitizers(struct sc_grading *g, struct sc_gate_result *r,
+                            struct sc_buf *report) {
+  const char *binaries[] = {"suite_san", NULL};
+  char *dir = sc_grading_stage(g, r, "strict", binaries);
+  if (dir == NULL)
+    return 0;
+  char *asan = sc_xasprintf("ASAN_OPTIONS=detect_leaks=0:halt_on_error=1:"
+                            "exitcode=%d:allocator_may_return_null=1",
+                            SANITIZER_EXIT);
+  char *ubsan = sc_xasprintf(
+      "UBSAN_OPTIONS=halt_on_error=1:exitcode=%d:print_stacktrace=1",
+      SANITIZER_EXIT);
+  char *xml = sc_path_join(dir, "suite.xml");
+  char *xml_env = sc_xasprintf("CMOCKA_XML_FILE=%s", xml);
+  const char *env[] = {asan, ubsan, "CMOCKA_MESSAGE_OUTPUT=xml", xml_env,
+                       NULL};
+  const char *argv[] = {"./suite_san", NULL};
+  struct sc_limits limits = sc_grading_limits(g, SC_GATE_STRICT);
+  struct sc_run_result res = {0};
+  int err = sc_grading_sandbox(g, dir, argv, env, &limits, &res);
+  const char *output = res.output ? res.output : "";
+  char *found = sanitizer_report(output);
+  int clean = err == 0 && found == NULL && res.end == SC_RUN_EXITED &&
+              res.exit_status == 0 && all_tests_passed(g, xml);
+  char how[160];
+  if (found != NULL) {
+    sc_buf_printf(report, "the sanitizers found a problem:\n%s\n", found);
+  } else if (!clean) {
+    char *tail = sc_grading_tail(output, 15);
+    sc_buf_printf(report,
+                  "the suite under the sanitizers %s, without passing every "
+                  "test:\n%s\n",
+                  err ? sc_strerror(err)
+                      : sc_run_describe(&res, how, sizeof(how)),
+                  tail);
+    free(tail);
+  }
+  free(found);
+  sc_run_result_free(&res);
+  free(xml_env);
+  free(xml);
+  free(ubsan);
+  free(asan);
+  free(dir);
+  return clean;
+}
+
+void sc_gate_strict(struct sc_grading *g, struct sc_gate_result *r) {
+  const char *targets[] = {"suite_san", NULL};
+  if (sc_grading_build_targets(g, r, targets) != 0)
+    return;
+  struct sc_buf report = {0};
+  unsigned warnings = check_warnings(g, r, &report);
+  int clean = check_sanitizers(g, r, &report);
+  if (r->status == SC_STATUS_ERROR) {
+    sc_buf_free(&report);
+    return;
+  }
+  unsigned half = r->max_score / 2;
+  unsigned score = (warnings == 0 ? half : 0) +
+                   (clean ? r->max_score - half : 0);
+  if (warnings == 0 && clean)
+    sc_gate_set(r, SC_STATUS_PASS, score,
+                "no warnings under the strict flags; clean under ASan and "
+                "UBSan");
+  else
+    sc_gate_set(r, SC_STATUS_FAIL, score, "%u warning%s in your files%s\n%s",
+                warnings, warnings == 1 ? "" : "s",
+                clean ? "; clean under ASan and UBSan" : "",
+                report.data ? report.data : "");
+  sc_buf_free(&report);
+}

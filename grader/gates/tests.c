@@ -1,0 +1,184 @@
+/* The tests gate: the kata's cmocka suite over the learner's code.
+ *
+ * Verdicts come only from cmocka's XML report, checked against the suite's
+ * own table of tests (suite-tests.txt, written at configure time from the
+ * trusted suite source). A suite that crashes, hangs, exits early or prints
+ * a fake success leaves tests without a verdict; those are then run one by
+ * one, each in its own process, so that the verdict names the test that
+ * crashed or hung and the others still count. */
+#include "gates/grading.h"
+#include "core/error.h"
+#include "core/util.h"
+#include "parse/cmocka_xml.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int read_expected(struct sc_grading *g, struct sc_strv *names) {
+  char *path = sc_path_join(g->build_dir, "suite-tests.txt");
+  char *text = NULL;
+  int err = sc_read_file(path, 1 << 20, &text, NULL);
+  free(path);
+  if (err != 0)
+    return err;
+  for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+    if (*line)
+      sc_strv_push(names, line);
+  free(text);
+  return names->count > 0 ? 0 : SC_EMANIFEST;
+}
+
+struct verdict {
+  int known;
+  enum sc_status status;
+  char *message;
+};
+
+static enum sc_status case_status(enum sc_case_status status) {
+  switch (status) {
+  case SC_CASE_PASS:
+    return SC_STATUS_PASS;
+  case SC_CASE_SKIP:
+    return SC_STATUS_SKIP;
+  case SC_CASE_FAIL:
+  case SC_CASE_ERROR:
+    break;
+  }
+  return SC_STATUS_FAIL;
+}
+
+/* Runs the suite (or one test of it, filter non-NULL) once, and records a
+ * verdict for each expected test the XML report gives one. */
+static int run_suite(struct sc_grading *g, const char *dir, const char *filter,
+                     const struct sc_strv *expected, struct verdict *verdicts,
+                     struct sc_run_result *res) {
+  char *xml = sc_path_join(dir, "suite.xml");
+  unlink(xml); /* cmocka writes to stderr when the file already exists */
+  char *xml_env = sc_xasprintf("CMOCKA_XML_FILE=%s", xml);
+  const char *env[] = {"CMOCKA_MESSAGE_OUTPUT=xml", xml_env, NULL};
+  const char *argv[] = {"./suite", filter, NULL};
+  struct sc_limits limits = sc_grading_limits(g, SC_GATE_TESTS);
+  int err = sc_grading_sandbox(g, dir, argv, env, &limits, res);
+  free(xml_env);
+
+  struct sc_test_report report = {0};
+  if (err == 0 && sc_cmocka_xml_read(xml, &report) == 0) {
+    for (size_t i = 0; i < report.count; i++) {
+      for (size_t j = 0; j < expected->count; j++) {
+        if (verdicts[j].known ||
+            strcmp(report.cases[i].name, expected->items[j]) != 0)
+          continue;
+        verdicts[j].known = 1;
+        verdicts[j].status = case_status(report.cases[i].status);
+        if (report.cases[i].message)
+          verdicts[j].message = sc_xstrdup(report.cases[i].message);
+      }
+    }
+  }
+  sc_test_report_free(&report);
+  free(xml);
+  return err;
+}
+
+/* Why a test run alone ended without a verdict. */
+static char *no_verdict_reason(const struct sc_run_result *res,
+                               const char *output) {
+  char how[160];
+  sc_run_describe(res, how, sizeof(how));
+  char *tail = sc_grading_tail(output, 8);
+  char *why;
+  if (res->end == SC_RUN_EXITED)
+    why = sc_xasprintf("the test ended its process (%s) before cmocka could "
+                       "report it: a test must return, not exit; its "
+                       "output:\n%s",
+                       how, tail);
+  else if (res->end == SC_RUN_OUTPUT_FLOODED)
+    why = sc_xasprintf("the test flooded its output: %s; its last "
+                       "lines:\n%s",
+                       how, tail);
+  else if (res->end == SC_RUN_TIMED_OUT)
+    why = sc_xasprintf("the test never finished: %s (look for a loop that "
+                       "never ends or a handle never closed)",
+                       how);
+  else
+    why = sc_xasprintf("the test crashed: %s; its output:\n%s", how, tail);
+  free(tail);
+  return why;
+}
+
+static void score_tests(struct sc_grading *g, struct sc_gate_result *r,
+                        const struct sc_strv *expected,
+                        struct verdict *verdicts) {
+  size_t passed = 0;
+  const char *first_failure = NULL;
+  const char *first_message = NULL;
+  for (size_t j = 0; j < expected->count; j++) {
+    sc_gate_add_test(r, expected->items[j], verdicts[j].status,
+                     verdicts[j].message);
+    if (verdicts[j].status == SC_STATUS_PASS)
+      passed++;
+    else if (first_failure == NULL) {
+      first_failure = expected->items[j];
+      first_message = verdicts[j].message;
+    }
+  }
+  unsigned score = (unsigned)((r->max_score * passed) / expected->count);
+  g->suite_passed = passed == expected->count;
+  if (g->suite_passed)
+    sc_gate_set(r, SC_STATUS_PASS, score, "all %zu tests pass",
+                expected->count);
+  else
+    sc_gate_set(r, SC_STATUS_FAIL, score,
+                "%zu of %zu tests pass; first failure: %s\n%s", passed,
+                expected->count, first_failure,
+                first_message ? first_message : "");
+}
+
+void sc_gate_tests(struct sc_grading *g, struct sc_gate_result *r) {
+  struct sc_strv expected = {0};
+  int err = read_expected(g, &expected);
+  if (err != 0) {
+    sc_gate_set(r, SC_STATUS_ERROR, 0,
+                "cannot read the suite's table of tests in '%s': %s",
+                g->kata->suite, sc_strerror(err));
+    sc_strv_free(&expected);
+    return;
+  }
+  const char *binaries[] = {"suite", NULL};
+  char *dir = sc_grading_stage(g, r, "tests", binaries);
+  if (dir == NULL) {
+    sc_strv_free(&expected);
+    return;
+  }
+
+  struct verdict *verdicts = sc_xcalloc(expected.count, sizeof(*verdicts));
+  struct sc_run_result whole = {0};
+  err = run_suite(g, dir, NULL, &expected, verdicts, &whole);
+  if (err != 0) {
+    sc_gate_set(r, SC_STATUS_ERROR, 0, "cannot run the suite: %s",
+                whole.output ? whole.output : sc_strerror(err));
+  } else {
+    for (size_t j = 0; j < expected.count; j++) {
+      if (verdicts[j].known)
+        continue;
+      struct sc_run_result alone = {0};
+      run_suite(g, dir, expected.items[j], &expected, verdicts, &alone);
+      if (!verdicts[j].known) {
+        verdicts[j].known = 1;
+        verdicts[j].status = SC_STATUS_FAIL;
+        verdicts[j].message =
+            no_verdict_reason(&alone, alone.output ? alone.output : "");
+      }
+      sc_run_result_free(&alone);
+    }
+    score_tests(g, r, &expected, verdicts);
+  }
+  for (size_t j = 0; j < expected.count; j++)
+    free(verdicts[j].message);
+  free(verdicts);
+  sc_run_result_free(&whole);
+  sc_strv_free(&expected);
+  free(dir);
+}

@@ -1,0 +1,385 @@
+#include "model/kata.h"
+#include "core/error.h"
+#include "core/util.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Manifest reading: each helper returns 0, or sets *why and returns
+ * SC_EMANIFEST. Messages follow git's form: what, in quotes, then why. */
+
+struct reader {
+  const char *path;
+  char **why;
+};
+
+static int complain(struct reader *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int complain(struct reader *r, const char *fmt, ...) {
+  struct sc_buf buf = {0};
+  va_list ap;
+  sc_buf_printf(&buf, "invalid manifest '%s': ", r->path);
+  va_start(ap, fmt);
+  sc_buf_vprintf(&buf, fmt, ap);
+  va_end(ap);
+  *r->why = sc_buf_detach(&buf);
+  return SC_EMANIFEST;
+}
+
+static int get_string(struct reader *r, json_t *obj, const char *key,
+                      int required, char **out) {
+  json_t *v = json_object_get(obj, key);
+  *out = NULL;
+  if (v == NULL && !required)
+    return 0;
+  if (!json_is_string(v) || json_string_length(v) == 0)
+    return complain(r, "'%s' must be a non-empty string", key);
+  *out = sc_xstrdup(json_string_value(v));
+  return 0;
+}
+
+static int get_uint(struct reader *r, json_t *obj, const char *key,
+                    unsigned max, unsigned *out) {
+  json_t *v = json_object_get(obj, key);
+  if (v == NULL)
+    return 0;
+  if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+      json_integer_value(v) > (json_int_t)max)
+    return complain(r, "'%s' must be an integer from 0 to %u", key, max);
+  *out = (unsigned)json_integer_value(v);
+  return 0;
+}
+
+/* A relative path that stays inside the kata: no "..", no leading '/'. */
+static int is_safe_relative_path(const char *p) {
+  if (p[0] == '/' || p[0] == '\0')
+    return 0;
+  for (const char *s = p; (s = strstr(s, "..")) != NULL; s += 2)
+    if ((s == p || s[-1] == '/') && (s[2] == '/' || s[2] == '\0'))
+      return 0;
+  return 1;
+}
+
+static int get_string_array(struct reader *r, json_t *obj, const char *key,
+                            char ***out, size_t *count) {
+  json_t *v = json_object_get(obj, key);
+  *out = NULL;
+  *count = 0;
+  if (v == NULL)
+    return 0;
+  if (!json_is_array(v))
+    return complain(r, "'%s' must be an array of strings", key);
+  size_t n = json_array_size(v);
+  char **items = sc_xcalloc(n + 1, sizeof(*items));
+  for (size_t i = 0; i < n; i++) {
+    json_t *item = json_array_get(v, i);
+    if (!json_is_string(item) || json_string_length(item) == 0) {
+      for (size_t j = 0; j < i; j++)
+        free(items[j]);
+      free(items);
+      return complain(r, "'%s' must be an array of non-empty strings", key);
+    }
+    items[i] = sc_xstrdup(json_string_value(item));
+  }
+  *out = items;
+  *count = n;
+  return 0;
+}
+
+static void free_strings(char **items, size_t count) {
+  if (items == NULL)
+    return;
+  for (size_t i = 0; i < count; i++)
+    free(items[i]);
+  free(items);
+}
+
+static int read_gate_table(struct reader *r, json_t *root, const char *key,
+                           unsigned max, unsigned *table) {
+  json_t *obj = json_object_get(root, key);
+  if (obj == NULL)
+    return 0;
+  if (!json_is_object(obj))
+    return complain(r, "'%s' must be an object keyed by gate name", key);
+  const char *gate_key;
+  json_t *value;
+  json_object_foreach(obj, gate_key, value) {
+    enum sc_gate gate = sc_gate_from_name(gate_key);
+    if (gate == SC_GATE_COUNT)
+      return complain(r, "'%s' names an unknown gate '%s'", key, gate_key);
+    int err = get_uint(r, obj, gate_key, max, &table[gate]);
+    if (err)
+      return err;
+  }
+  return 0;
+}
+
+static int find_figure(const struct sc_kata *kata, const char *name,
+                       size_t *index) {
+  for (size_t i = 0; i < kata->figure_count; i++) {
+    if (strcmp(kata->figures[i].name, name) == 0) {
+      *index = i;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+static int read_figure(struct reader *r, json_t *obj,
+                       struct sc_figure_spec *fig) {
+  char *kind = NULL;
+  int err = get_string(r, obj, "name", 1, &fig->name);
+  if (!err)
+    err = get_string(r, obj, "kind", 1, &kind);
+  if (!err)
+    err = get_string(r, obj, "function", 0, &fig->function);
+  if (!err)
+    err = get_string_array(r, obj, "args", &fig->args, &fig->arg_count);
+  if (err) {
+    free(kind);
+    return err;
+  }
+  if (strcmp(kind, "instructions") == 0)
+    fig->kind = SC_FIGURE_INSTRUCTIONS;
+  else if (strcmp(kind, "peak_rss") == 0)
+    fig->kind = SC_FIGURE_PEAK_RSS;
+  else if (strcmp(kind, "wall_ms") == 0)
+    fig->kind = SC_FIGURE_WALL_MS;
+  else
+    err = complain(r,
+                   "figure '%s' has unknown kind '%s' (use instructions, "
+                   "peak_rss or wall_ms)",
+                   fig->name, kind);
+  free(kind);
+  if (!err && fig->kind == SC_FIGURE_INSTRUCTIONS && fig->function == NULL)
+    err = complain(r, "figure '%s' counts instructions but names no "
+                      "'function'", fig->name);
+  return err;
+}
+
+static int read_threshold(struct reader *r, const struct sc_kata *kata,
+                          json_t *obj, struct sc_threshold_spec *t) {
+  int err = get_string(r, obj, "name", 1, &t->name);
+  if (!err)
+    err = get_string(r, obj, "explain", 0, &t->explain);
+  if (err)
+    return err;
+  json_t *ratio = json_object_get(obj, "ratio");
+  json_t *max = json_object_get(obj, "max");
+  if (!json_is_array(ratio) || json_array_size(ratio) != 2 ||
+      !json_is_string(json_array_get(ratio, 0)) ||
+      !json_is_string(json_array_get(ratio, 1)))
+    return complain(r, "threshold '%s' needs 'ratio': [numerator, "
+                       "denominator] naming two figures", t->name);
+  if (!json_is_number(max) || json_number_value(max) <= 0)
+    return complain(r, "threshold '%s' needs a positive 'max'", t->name);
+  t->max = json_number_value(max);
+  const char *num = json_string_value(json_array_get(ratio, 0));
+  const char *den = json_string_value(json_array_get(ratio, 1));
+  if (!find_figure(kata, num, &t->numerator))
+    return complain(r, "threshold '%s' names no figure '%s'", t->name, num);
+  if (!find_figure(kata, den, &t->denominator))
+    return complain(r, "threshold '%s' names no figure '%s'", t->name, den);
+  return 0;
+}
+
+static int read_timing(struct reader *r, json_t *root, struct sc_kata *kata) {
+  json_t *timing = json_object_get(root, "timing");
+  if (timing == NULL)
+    return 0;
+  json_t *figures = json_object_get(timing, "figures");
+  json_t *thresholds = json_object_get(timing, "thresholds");
+  if (!json_is_array(figures) || !json_is_array(thresholds))
+    return complain(r, "'timing' needs arrays 'figures' and 'thresholds'");
+  if (kata->benchmark == NULL)
+    return complain(r, "'timing' needs a 'benchmark' source to run");
+  kata->figure_count = json_array_size(figures);
+  kata->figures = sc_xcalloc(kata->figure_count, sizeof(*kata->figures));
+  for (size_t i = 0; i < kata->figure_count; i++) {
+    int err = read_figure(r, json_array_get(figures, i), &kata->figures[i]);
+    if (err)
+      return err;
+  }
+  kata->threshold_count = json_array_size(thresholds);
+  kata->thresholds =
+      sc_xcalloc(kata->threshold_count, sizeof(*kata->thresholds));
+  for (size_t i = 0; i < kata->threshold_count; i++) {
+    int err = read_threshold(r, kata, json_array_get(thresholds, i),
+                             &kata->thresholds[i]);
+    if (err)
+      return err;
+  }
+  return 0;
+}
+
+static int read_writing(struct reader *r, json_t *root, struct sc_kata *kata) {
+  json_t *writing = json_object_get(root, "writing");
+  if (writing == NULL)
+    return 0;
+  if (!json_is_array(writing))
+    return complain(r, "'writing' must be an array of objects");
+  kata->writing_count = json_array_size(writing);
+  kata->writing = sc_xcalloc(kata->writing_count, sizeof(*kata->writing));
+  for (size_t i = 0; i < kata->writing_count; i++) {
+    json_t *obj = json_array_get(writing, i);
+    struct sc_writing_spec *w = &kata->writing[i];
+    int err = get_string(r, obj, "file", 1, &w->file);
+    if (!err)
+      err = get_string(r, obj, "about", 0, &w->about);
+    if (!err)
+      err = get_uint(r, obj, "min_words", 100000, &w->min_words);
+    if (err)
+      return err;
+  }
+  return 0;
+}
+
+static int check_paths(struct reader *r, struct sc_kata *kata) {
+  const char *single[] = {kata->suite, kata->learner_tests, kata->benchmark};
+  for (size_t i = 0; i < SC_ARRAY_SIZE(single); i++)
+    if (single[i] != NULL && !is_safe_relative_path(single[i]))
+      return complain(r, "'%s' must be a path inside the kata", single[i]);
+  if (kata->editable_count == 0)
+    return complain(r, "'editable' must list the files the learner edits");
+  for (size_t i = 0; i < kata->editable_count; i++)
+    if (!is_safe_relative_path(kata->editable[i]))
+      return complain(r, "'%s' must be a path inside the kata",
+                      kata->editable[i]);
+  if (kata->learner_tests != NULL &&
+      !sc_kata_is_editable(kata, kata->learner_tests))
+    return complain(r, "'learner_tests' must also be listed in 'editable'");
+  if (sc_kata_is_editable(kata, kata->suite))
+    return complain(r, "the suite '%s' cannot be learner-editable",
+                    kata->suite);
+  return 0;
+}
+
+static int read_manifest(struct reader *r, json_t *root, struct sc_kata *kata) {
+  char *id = NULL;
+  int err = get_string(r, root, "id", 1, &id);
+  if (err)
+    return err;
+  const char *base = strrchr(kata->dir, '/');
+  base = base ? base + 1 : kata->dir;
+  if (strcmp(id, base) != 0) {
+    err = complain(r, "'id' is '%s' but the folder is '%s'", id, base);
+    free(id);
+    return err;
+  }
+  kata->id = id;
+  if ((err = get_string(r, root, "title", 1, &kata->title)) ||
+      (err = get_string(r, root, "goal", 1, &kata->goal)) ||
+      (err = get_uint(r, root, "week", 4, &kata->week)) ||
+      (err = get_string(r, root, "suite", 1, &kata->suite)) ||
+      (err = get_string(r, root, "learner_tests", 0, &kata->learner_tests)) ||
+      (err = get_string(r, root, "benchmark", 0, &kata->benchmark)) ||
+      (err = get_string_array(r, root, "editable", &kata->editable,
+                              &kata->editable_count)) ||
+      (err = check_paths(r, kata)) ||
+      (err = read_gate_table(r, root, "timeouts", 3600, kata->timeout_s)) ||
+      (err = read_gate_table(r, root, "weights", 100, kata->weight)) ||
+      (err = read_timing(r, root, kata)) || (err = read_writing(r, root, kata)))
+    return err;
+
+  json_t *memcheck = json_object_get(root, "memcheck");
+  if (memcheck != NULL &&
+      (err = get_string(r, memcheck, "filter", 0, &kata->memcheck_filter)))
+    return err;
+  json_t *coverage = json_object_get(root, "coverage");
+  if (coverage != NULL &&
+      ((err = get_uint(r, coverage, "line", 100, &kata->coverage_line)) ||
+       (err = get_uint(r, coverage, "branch", 100, &kata->coverage_branch))))
+    return err;
+
+  unsigned total = 0;
+  for (unsigned g = 0; g < SC_GATE_COUNT; g++)
+    total += kata->weight[g];
+  if (total != 100)
+    return complain(r, "the gate weights add up to %u, not 100", total);
+  if (kata->figure_count == 0 && kata->weight[SC_GATE_TIMING] != 0)
+    return complain(r, "without 'timing' figures, 'weights' must give the "
+                       "timing gate 0 points");
+  return 0;
+}
+
+static void set_defaults(struct sc_kata *kata) {
+  static const unsigned timeouts[SC_GATE_COUNT] = {300, 60, 300, 300, 120, 120};
+  for (unsigned g = 0; g < SC_GATE_COUNT; g++) {
+    kata->timeout_s[g] = timeouts[g];
+    kata->weight[g] = sc_gate_default_weight((enum sc_gate)g);
+  }
+  kata->coverage_line = 80;
+  kata->coverage_branch = 60;
+}
+
+int sc_kata_load(const char *dir, struct sc_kata **out, char **why) {
+  struct sc_kata *kata = sc_xcalloc(1, sizeof(*kata));
+  kata->dir = sc_xstrdup(dir);
+  kata->manifest_path = sc_path_join(dir, "kata.json");
+  set_defaults(kata);
+  *out = NULL;
+  *why = NULL;
+
+  struct reader r = {kata->manifest_path, why};
+  json_error_t jerr;
+  json_t *root = json_load_file(kata->manifest_path, JSON_REJECT_DUPLICATES,
+                                &jerr);
+  int err;
+  if (root == NULL)
+    err = sc_file_exists(kata->manifest_path)
+              ? complain(&r, "line %d, column %d: %s", jerr.line, jerr.column,
+                         jerr.text)
+              : complain(&r, "no such file (every kata needs one)");
+  else if (!json_is_object(root))
+    err = complain(&r, "the top level must be an object");
+  else
+    err = read_manifest(&r, root, kata);
+  json_decref(root);
+  if (err) {
+    sc_kata_free(kata);
+    return err;
+  }
+  *out = kata;
+  return 0;
+}
+
+int sc_kata_is_editable(const struct sc_kata *kata, const char *path) {
+  for (size_t i = 0; i < kata->editable_count; i++)
+    if (strcmp(kata->editable[i], path) == 0)
+      return 1;
+  return 0;
+}
+
+void sc_kata_free(struct sc_kata *kata) {
+  if (kata == NULL)
+    return;
+  for (size_t i = 0; i < kata->figure_count; i++) {
+    free(kata->figures[i].name);
+    free(kata->figures[i].function);
+    free_strings(kata->figures[i].args, kata->figures[i].arg_count);
+  }
+  for (size_t i = 0; i < kata->threshold_count; i++) {
+    free(kata->thresholds[i].name);
+    free(kata->thresholds[i].explain);
+  }
+  for (size_t i = 0; i < kata->writing_count; i++) {
+    free(kata->writing[i].file);
+    free(kata->writing[i].about);
+  }
+  free(kata->figures);
+  free(kata->thresholds);
+  free(kata->writing);
+  free_strings(kata->editable, kata->editable_count);
+  free(kata->id);
+  free(kata->title);
+  free(kata->goal);
+  free(kata->dir);
+  free(kata->manifest_path);
+  free(kata->suite);
+  free(kata->learner_tests);
+  free(kata->benchmark);
+  free(kata->memcheck_filter);
+  free(kata);
+}

@@ -1,0 +1,73 @@
+/* A kata, as its manifest (katas/<id>/kata.json) declares it. */
+#ifndef SENIOR_CHECK_KATA_H
+#define SENIOR_CHECK_KATA_H
+
+#include "model/gate.h"
+
+#include <stddef.h>
+
+enum sc_figure_kind {
+  SC_FIGURE_INSTRUCTIONS, /* callgrind's instruction count in a function */
+  SC_FIGURE_PEAK_RSS,     /* the benchmark's peak resident memory, kB */
+  SC_FIGURE_WALL_MS       /* wall time; only ever used inside a ratio */
+};
+
+struct sc_figure_spec {
+  char *name;
+  enum sc_figure_kind kind;
+  char *function; /* INSTRUCTIONS: the function callgrind counts in */
+  char **args;    /* the benchmark's arguments, NULL-terminated */
+  size_t arg_count;
+};
+
+/* Passes when figure[numerator] / figure[denominator] <= max. */
+struct sc_threshold_spec {
+  char *name;
+  size_t numerator;   /* index into figures */
+  size_t denominator; /* index into figures */
+  double max;
+  char *explain;
+};
+
+struct sc_writing_spec {
+  char *file;
+  unsigned min_words;
+  char *about;
+};
+
+struct sc_kata {
+  char *id; /* "01-predict-order", the folder's name */
+  char *title;
+  char *goal;
+  unsigned week;
+  char *dir;           /* absolute path of the kata's folder */
+  char *manifest_path; /* dir/kata.json */
+  char **editable;     /* learner-editable files, relative to the kata */
+  size_t editable_count;
+  char *suite;         /* the cmocka suite, relative to the kata */
+  char *learner_tests; /* optional learner-owned test file, or NULL */
+  char *benchmark;     /* optional benchmark source, or NULL */
+  char *memcheck_filter; /* cmocka filter for the valgrind run, or NULL */
+  unsigned timeout_s[SC_GATE_COUNT];
+  unsigned weight[SC_GATE_COUNT]; /* sums to 100 */
+  unsigned coverage_line;   /* percent of lines required */
+  unsigned coverage_branch; /* percent of branches required */
+  struct sc_figure_spec *figures;
+  size_t figure_count;
+  struct sc_threshold_spec *thresholds;
+  size_t threshold_count;
+  struct sc_writing_spec *writing;
+  size_t writing_count;
+};
+
+/* Reads and checks dir/kata.json. On success *out is a new kata the caller
+ * releases with sc_kata_free(). On failure returns SC_EMANIFEST (or -errno
+ * when the file cannot be read) and sets *why to a newly allocated message
+ * naming the file and what is wrong in it. */
+int sc_kata_load(const char *dir, struct sc_kata **out, char **why);
+void sc_kata_free(struct sc_kata *kata);
+
+/* Is path (relative to the kata) one of the learner-editable files? */
+int sc_kata_is_editable(const struct sc_kata *kata, const char *path);
+
+#endif /* SENIOR_CHECK_KATA_H */

@@ -1,0 +1,112 @@
+/* Results of grading: per test, per gate, per kata, and in total, with the
+ * one score formula every output shows (see README: "The score"). */
+#ifndef SENIOR_CHECK_RESULT_H
+#define SENIOR_CHECK_RESULT_H
+
+#include "model/gate.h"
+
+#include <stddef.h>
+
+struct sc_test_result {
+  char *name;
+  enum sc_status status;
+  char *message; /* why it failed; NULL on pass */
+};
+
+/* A place in the learner's code that a failure points to. */
+struct sc_location {
+  char *file; /* relative to the repository root */
+  unsigned line;
+  char *message;
+};
+
+struct sc_figure_result {
+  char *name;
+  char *unit;
+  double value;
+  int measured; /* 0 when the benchmark could not produce it */
+};
+
+struct sc_threshold_result {
+  char *name;
+  char *explain;
+  double ratio; /* the measured ratio; 0 when not measured */
+  double max;
+  enum sc_status status;
+};
+
+struct sc_gate_result {
+  enum sc_gate gate;
+  enum sc_status status;
+  unsigned score;
+  unsigned max_score;
+  char *message; /* one paragraph: what happened, what to do */
+  char *details; /* longer evidence (compiler output...), or NULL */
+  struct sc_test_result *tests;
+  size_t test_count;
+  struct sc_figure_result *figures;
+  size_t figure_count;
+  struct sc_threshold_result *thresholds;
+  size_t threshold_count;
+  struct sc_location *locations;
+  size_t location_count;
+};
+
+struct sc_writing_result {
+  char *file;
+  char *about;
+  int present;
+  unsigned words;
+  unsigned min_words;
+};
+
+struct sc_kata_result {
+  char *id;
+  char *title;
+  unsigned week;
+  enum sc_status status; /* pass at full marks, fail, or error */
+  unsigned score;
+  unsigned max_score;
+  char *error; /* why it could not be graded, when status is error */
+  struct sc_gate_result gates[SC_GATE_COUNT];
+  struct sc_writing_result *writing;
+  size_t writing_count;
+  unsigned long long elapsed_ms;
+};
+
+struct sc_results {
+  const char *source; /* "learner" or "solutions" */
+  struct sc_kata_result *katas;
+  size_t count;
+  unsigned score;
+  unsigned max_score;
+  const char *level;
+  unsigned long long elapsed_ms;
+};
+
+/* Setters that copy their strings; a gate result owns all it points to. */
+void sc_gate_set(struct sc_gate_result *gate, enum sc_status status,
+                 unsigned score, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void sc_gate_set_details(struct sc_gate_result *gate, const char *details);
+void sc_gate_add_test(struct sc_gate_result *gate, const char *name,
+                      enum sc_status status, const char *message);
+void sc_gate_add_location(struct sc_gate_result *gate, const char *file,
+                          unsigned line, const char *message);
+void sc_gate_add_figure(struct sc_gate_result *gate, const char *name,
+                        const char *unit, double value, int measured);
+void sc_gate_add_threshold(struct sc_gate_result *gate, const char *name,
+                           const char *explain, double ratio, double max,
+                           enum sc_status status);
+
+/* Sums a kata's gates into its score and status. */
+void sc_kata_result_total(struct sc_kata_result *kata);
+/* Sums the katas into the total and the level. */
+void sc_results_total(struct sc_results *results);
+/* The level a percentage of the maximum earns (see README). */
+const char *sc_level_for(unsigned score, unsigned max_score);
+
+void sc_kata_result_free(struct sc_kata_result *kata);
+void sc_results_free(struct sc_results *results);
+
+#endif /* SENIOR_CHECK_RESULT_H */

@@ -1,0 +1,92 @@
+#include "report/terminal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define GREEN "\033[32m"
+#define RED "\033[31m"
+#define DIM "\033[2m"
+#define BOLD "\033[1m"
+#define RESET "\033[0m"
+
+int sc_report_use_colour(FILE *out) {
+  const char *no_colour = getenv("NO_COLOR");
+  return isatty(fileno(out)) && (no_colour == NULL || *no_colour == '\0');
+}
+
+static const char *status_colour(enum sc_status status) {
+  switch (status) {
+  case SC_STATUS_PASS:
+    return GREEN;
+  case SC_STATUS_SKIP:
+    return DIM;
+  case SC_STATUS_FAIL:
+  case SC_STATUS_ERROR:
+    break;
+  }
+  return RED;
+}
+
+static void cell(FILE *out, const struct sc_gate_result *gate, int colour) {
+  char text[32];
+  if (gate->status == SC_STATUS_SKIP)
+    snprintf(text, sizeof(text), "skip");
+  else if (gate->status == SC_STATUS_ERROR)
+    snprintf(text, sizeof(text), "error");
+  else
+    snprintf(text, sizeof(text), "%u/%u", gate->score, gate->max_score);
+  fprintf(out, " %s%-9s%s", colour ? status_colour(gate->status) : "", text,
+          colour ? RESET : "");
+}
+
+/* Prints text with every line indented, so messages read as a block. */
+static void indented(FILE *out, const char *text, const char *indent) {
+  for (const char *line = text; *line;) {
+    const char *end = strchr(line, '\n');
+    size_t len = end ? (size_t)(end - line) : strlen(line);
+    fprintf(out, "%s%.*s\n", indent, (int)len, line);
+    line = end ? end + 1 : line + len;
+  }
+}
+
+static void first_failure(FILE *out, const struct sc_kata_result *kata,
+                          int colour) {
+  if (kata->error) {
+    fprintf(out, "\n%s%s%s: could not be graded: %s\n", colour ? BOLD : "",
+            kata->id, colour ? RESET : "", kata->error);
+    return;
+  }
+  for (unsigned g = 0; g < SC_GATE_COUNT; g++) {
+    const struct sc_gate_result *gate = &kata->gates[g];
+    if (gate->status == SC_STATUS_PASS || gate->status == SC_STATUS_SKIP)
+      continue;
+    fprintf(out, "\n%s%s%s, %s gate:\n", colour ? BOLD : "", kata->id,
+            colour ? RESET : "", sc_gate_name(gate->gate));
+    indented(out, gate->message ? gate->message : "", "  ");
+    return;
+  }
+}
+
+void sc_report_terminal(const struct sc_results *results, FILE *out,
+                        int colour) {
+  fprintf(out, "%-26s", "kata");
+  for (unsigned g = 0; g < SC_GATE_COUNT; g++)
+    fprintf(out, " %-9s", sc_gate_name((enum sc_gate)g));
+  fprintf(out, " score\n");
+  for (size_t i = 0; i < results->count; i++) {
+    const struct sc_kata_result *kata = &results->katas[i];
+    fprintf(out, "%-26s", kata->id);
+    for (unsigned g = 0; g < SC_GATE_COUNT; g++)
+      cell(out, &kata->gates[g], colour);
+    fprintf(out, " %s%u/%u%s\n", colour ? status_colour(kata->status) : "",
+            kata->score, kata->max_score, colour ? RESET : "");
+  }
+  for (size_t i = 0; i < results->count; i++)
+    if (results->katas[i].status != SC_STATUS_PASS)
+      first_failure(out, &results->katas[i], colour);
+  fprintf(out, "\n%stotal: %u/%u, level: %s%s (%s files, %.1f s)\n",
+          colour ? BOLD : "", results->score, results->max_score,
+          results->level, colour ? RESET : "", results->source,
+          (double)results->elapsed_ms / 1000.0);
+}
