@@ -174,6 +174,15 @@ void sc_gate_tests(struct sc_grading *g, struct sc_gate_result *r) {
       sc_run_result_free(&alone);
     }
     score_tests(g, r, &expected, verdicts);
+    if (whole.left_processes) {
+      /* Like a leak, but of processes: the sandbox killed them, and the
+       * code that started them must not pass as if it had not. */
+      g->suite_passed = 0;
+      sc_gate_set(r, SC_STATUS_FAIL, 0,
+                  "the suite left processes running after it ended (the "
+                  "grader killed them): every process your code starts "
+                  "must have ended and been waited for when it returns");
+    }
   }
   for (size_t j = 0; j < expected.count; j++)
     free(verdicts[j].message);

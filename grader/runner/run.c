@@ -471,6 +471,7 @@ static int run_loop(struct run *r, struct sc_run_result *result) {
 /* Moves the outcome of a finished run into result. */
 static void fill_result(struct run *r, struct sc_run_result *result) {
   unsigned long long rss;
+  int strays;
   unsigned long long cpu;
 
   if (r->cut_short) {
@@ -487,9 +488,11 @@ static void fill_result(struct run *r, struct sc_run_result *result) {
   r->output = NULL;
   result->elapsed_ms = (r->end_ns - r->start_ns) / 1000000u;
   if (r->sandbox &&
-      sscanf(r->report_line, "maxrss_kb=%llu cpu_ms=%llu", &rss, &cpu) == 2) {
+      sscanf(r->report_line, "maxrss_kb=%llu cpu_ms=%llu strays=%d", &rss, &cpu,
+             &strays) == 3) {
     result->max_rss_kb = (uint64_t)rss;
     result->cpu_ms = (uint64_t)cpu;
+    result->left_processes = strays != 0;
   }
 }
 

@@ -68,6 +68,8 @@ struct sc_run_result {
                           0 when unknown) */
   uint64_t cpu_ms;     /* user+system CPU of the command (sandbox only;
                           0 when unknown) */
+  int left_processes;  /* the command ended with processes of its own still
+                          running (sandbox only); they were killed */
 };
 
 /* The number of slots: valid slots are 0 .. SC_RUN_SLOTS - 1. */

@@ -68,6 +68,7 @@ struct outcome {
   int status; /* as from wait4() */
   uint64_t max_rss_kb;
   uint64_t cpu_ms;
+  int strays; /* processes the command left running when it ended */
 };
 
 static sigset_t original_mask;
@@ -359,6 +360,12 @@ static void run_init(const struct options *options, int report_fd) {
       break;
   }
   record(&outcome, status, &ru);
+  /* Reap what already ended; whatever still lives was left running by the
+   * command. In a PID namespace kill(-1) reaches every process but us and
+   * fails with ESRCH when there is none, which is exactly the question. */
+  while (waitpid(-1, NULL, WNOHANG) > 0) {
+  }
+  outcome.strays = kill(-1, SIGKILL) == 0;
   if (write(report_fd, &outcome, sizeof(outcome)) != (ssize_t)sizeof(outcome))
     _exit(EXIT_SETUP);
   _exit(0);
@@ -418,22 +425,28 @@ static int kill_children(void) {
 
 /* As a child subreaper: kills every descendant, reaping as they die, until
  * we have no child left. Orphans of a killed child become ours before we
- * can reap that child, so nothing escapes, not even a setsid() daemon. */
-static void kill_descendants(void) {
+ * can reap that child, so nothing escapes, not even a setsid() daemon.
+ * Returns whether any descendant was still running. */
+static int kill_descendants(void) {
+  int any = 0;
+
+  while (waitpid(-1, NULL, WNOHANG) > 0) {
+  }
   for (;;) {
     pid_t pid;
     int found = kill_children();
 
+    any |= found > 0;
     do {
       pid = waitpid(-1, NULL, WNOHANG);
     } while (pid > 0);
     if (pid < 0 && errno == ECHILD)
-      return;
+      return any;
     if (found < 0) {
       /* No /proc: we can only wait for what is already dying. */
       pid = waitpid(-1, NULL, 0);
       if (pid < 0 && errno == ECHILD)
-        return;
+        return any;
       continue;
     }
     nap();
@@ -472,8 +485,9 @@ static void report(const struct options *options,
 
   if (options->report_fd < 0)
     return;
-  n = snprintf(line, sizeof(line), "maxrss_kb=%" PRIu64 " cpu_ms=%" PRIu64 "\n",
-               outcome->max_rss_kb, outcome->cpu_ms);
+  n = snprintf(line, sizeof(line),
+               "maxrss_kb=%" PRIu64 " cpu_ms=%" PRIu64 " strays=%d\n",
+               outcome->max_rss_kb, outcome->cpu_ms, outcome->strays);
   if (n > 0 && write(options->report_fd, line, (size_t)n) < 0) {
     /* Nobody is listening: the numbers are only informative. */
   }
@@ -591,7 +605,7 @@ int main(int argc, char **argv) {
       while (waitpid(child, NULL, 0) < 0 && errno == EINTR) {
       }
     } else {
-      kill_descendants();
+      (void)kill_descendants();
     }
     reproduce(SIGKILL); /* a status of 9 means "killed by SIGKILL" */
   }
@@ -604,7 +618,7 @@ int main(int argc, char **argv) {
       outcome = inner;
     close(report_pipe[0]);
   } else {
-    kill_descendants();
+    outcome.strays = kill_descendants();
   }
   report(&options, &outcome);
   reproduce(outcome.status);

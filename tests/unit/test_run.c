@@ -257,6 +257,33 @@ test_run_reports_the_exit_status_of_sandboxed_code_without_namespaces(
   check_exit_status(SC_ISOLATION_SANDBOX);
 }
 
+static void check_left_processes(void) {
+  struct sc_run_result result;
+
+  run_sh(SC_ISOLATION_SANDBOX, "true", &result);
+  assert_int_equal(result.left_processes, 0);
+  sc_run_result_free(&result);
+  /* A child that ended and was waited for is not left behind. */
+  run_sh(SC_ISOLATION_SANDBOX, "sleep 0 & wait; exit 0", &result);
+  assert_int_equal(result.left_processes, 0);
+  sc_run_result_free(&result);
+  run_sh(SC_ISOLATION_SANDBOX, "setsid sleep 301 & exit 0", &result);
+  assert_int_equal(result.end, SC_RUN_EXITED);
+  assert_int_equal(result.left_processes, 1);
+  sc_run_result_free(&result);
+}
+
+static void test_run_reports_processes_left_running(void **state) {
+  (void)state;
+  check_left_processes();
+}
+
+static void
+test_run_reports_processes_left_running_without_namespaces(void **state) {
+  (void)state;
+  check_left_processes();
+}
+
 static void check_signal(enum sc_isolation isolation) {
   struct sc_run_result result;
   char line[128];
@@ -1009,6 +1036,10 @@ int main(void) {
       cmocka_unit_test(test_run_reports_the_exit_status_of_sandboxed_code),
       cmocka_unit_test_setup_teardown(
           test_run_reports_the_exit_status_of_sandboxed_code_without_namespaces,
+          without_namespaces, with_namespaces),
+      cmocka_unit_test(test_run_reports_processes_left_running),
+      cmocka_unit_test_setup_teardown(
+          test_run_reports_processes_left_running_without_namespaces,
           without_namespaces, with_namespaces),
       cmocka_unit_test(test_run_reports_a_signal_that_killed_a_tool),
       cmocka_unit_test(test_run_reports_a_signal_that_killed_sandboxed_code),
