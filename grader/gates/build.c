@@ -8,9 +8,10 @@
 
 static int configure(struct sc_grading *g, struct sc_gate_result *r) {
   char *editable = sc_xasprintf("-DSENIOR_EDITABLE_DIR=%s", g->editable_dir);
-  const char *argv[] = {"cmake",       "-S",        g->kata->dir,
-                        "-B",          g->build_dir, editable,
-                        "-DCMAKE_C_COMPILER=gcc", "-Wno-dev", NULL};
+  const char *argv[] = {"cmake",      "-G",         "Ninja",
+                        "-S",         g->kata->dir, "-B",
+                        g->build_dir, editable,     "-DCMAKE_C_COMPILER=gcc",
+                        "-Wno-dev",   NULL};
   struct sc_run_result res = {0};
   int err = sc_grading_tool(g, argv, g->kata->timeout_s[SC_GATE_BUILD], &res);
   free(editable);
@@ -22,8 +23,7 @@ static int configure(struct sc_grading *g, struct sc_gate_result *r) {
       sc_gate_set(r, SC_STATUS_ERROR, 0, "cannot run cmake: %s",
                   sc_strerror(err));
     else
-      sc_gate_set(r, SC_STATUS_FAIL, 0,
-                  "configuring the kata failed (%s):\n%s",
+      sc_gate_set(r, SC_STATUS_FAIL, 0, "configuring the kata failed (%s):\n%s",
                   sc_run_describe(&res, how, sizeof(how)), excerpt);
     sc_gate_set_details(r, res.output);
     free(excerpt);
@@ -41,8 +41,7 @@ void sc_gate_build(struct sc_grading *g, struct sc_gate_result *r) {
   }
   if (configure(g, r) != 0)
     return;
-  const char *targets[] = {"suite", g->kata->benchmark ? "bench" : NULL,
-                           NULL};
+  const char *targets[] = {"suite", g->kata->benchmark ? "bench" : NULL, NULL};
   if (sc_grading_build_targets(g, r, targets) != 0)
     return;
   sc_gate_set(r, SC_STATUS_PASS, r->max_score, "the kata builds");

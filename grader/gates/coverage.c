@@ -41,9 +41,8 @@ static int return_gcda(const char *path, const struct stat *st, int type,
   return err;
 }
 
-static int run_binary(struct sc_grading *g, const char *dir,
-                      const char *binary, const char *gcov_dir,
-                      struct sc_run_result *res) {
+static int run_binary(struct sc_grading *g, const char *dir, const char *binary,
+                      const char *gcov_dir, struct sc_run_result *res) {
   char *prefix = sc_xasprintf("GCOV_PREFIX=%s", gcov_dir);
   const char *env[] = {prefix, "GCOV_PREFIX_STRIP=0",
                        "CMOCKA_MESSAGE_OUTPUT=stdout", NULL};
@@ -98,8 +97,8 @@ static int run_gcovr(struct sc_grading *g, struct sc_gate_result *r,
     err = sc_gcovr_detail_read(detail, report);
   if (err != 0) {
     char *tail = sc_grading_tail(res.output ? res.output : "", 10);
-    sc_gate_set(r, SC_STATUS_ERROR, 0, "gcovr failed: %s\n%s",
-                sc_strerror(err), tail);
+    sc_gate_set(r, SC_STATUS_ERROR, 0, "gcovr failed: %s\n%s", sc_strerror(err),
+                tail);
     free(tail);
   }
   sc_run_result_free(&res);

@@ -25,8 +25,8 @@ static void check_writing(struct sc_grading *g) {
   for (size_t i = 0; i < kata->writing_count; i++) {
     struct sc_writing_result *w = &result->writing[i];
     w->file = sc_xstrdup(kata->writing[i].file);
-    w->about = kata->writing[i].about ? sc_xstrdup(kata->writing[i].about)
-                                      : NULL;
+    w->about =
+        kata->writing[i].about ? sc_xstrdup(kata->writing[i].about) : NULL;
     w->min_words = kata->writing[i].min_words;
     char *path = sc_path_join(g->editable_dir, w->file);
     char *text = NULL;
@@ -83,7 +83,7 @@ int sc_grading_tool(struct sc_grading *g, const char *const *argv,
   struct sc_strv env = {0};
   for (char **e = environ; *e != NULL; e++)
     if (strncmp(*e, "LC_", 3) != 0 && strncmp(*e, "LANG", 4) != 0 &&
-        strncmp(*e, "MAKEFLAGS", 9) != 0)
+        strncmp(*e, "MAKEFLAGS", 9) != 0 && strncmp(*e, "NINJA_", 6) != 0)
       sc_strv_push(&env, *e);
   sc_strv_push(&env, "LC_ALL=C");
   struct sc_run_spec spec = {
@@ -99,11 +99,11 @@ int sc_grading_tool(struct sc_grading *g, const char *const *argv,
   return err;
 }
 
-/* Lines of build output a learner needs: the compiler's, not make's. */
+/* Lines of build output a learner needs: the compiler's words, not the
+ * build tool's progress or the compiler's command line. */
 static int is_build_noise(const char *line, size_t len) {
   static const char *const prefixes[] = {
-      "[", "make", "gmake", "Scanning", "Consolidate", "Built target",
-      "-- ", "Building C", "Linking C"};
+      "[", "ninja: ", "FAILED: ", "-- ", "/usr/bin/gcc ", "/usr/bin/cc "};
   if (len == 0)
     return 1;
   for (size_t i = 0; i < SC_ARRAY_SIZE(prefixes); i++)
@@ -127,8 +127,7 @@ static void add_compiler_locations(struct sc_grading *g,
       unsigned lineno = 0;
       if (len > plen && strncmp(line, learner.items[i], plen) == 0 &&
           line[plen] == ':' && sscanf(line + plen, ":%u:", &lineno) == 1 &&
-          memmem(line, len, ": error: ", 9) != NULL &&
-          r->location_count < 20) {
+          memmem(line, len, ": error: ", 9) != NULL && r->location_count < 20) {
         char *rel = sc_grading_relative(g, learner.items[i]);
         char *msg = sc_xasprintf("%.*s", (int)len, line);
         sc_gate_add_location(r, rel, lineno, msg);
@@ -147,8 +146,6 @@ int sc_grading_build_targets(struct sc_grading *g, struct sc_gate_result *r,
   sc_strv_push(&argv, "cmake");
   sc_strv_push(&argv, "--build");
   sc_strv_push(&argv, g->build_dir);
-  sc_strv_push(&argv, "--parallel");
-  sc_strv_push(&argv, "2");
   sc_strv_push(&argv, "--target");
   for (const char *const *t = targets; *t != NULL; t++)
     sc_strv_push(&argv, *t);
@@ -177,7 +174,8 @@ int sc_grading_build_targets(struct sc_grading *g, struct sc_gate_result *r,
     sc_gate_set(r, SC_STATUS_ERROR, 0, "cannot run cmake: %s",
                 sc_strerror(err));
   else
-    sc_gate_set(r, SC_STATUS_FAIL, 0, "the build failed (%s); fix the first "
+    sc_gate_set(r, SC_STATUS_FAIL, 0,
+                "the build failed (%s); fix the first "
                 "error the compiler reports:\n%s",
                 sc_run_describe(&res, how, sizeof(how)), excerpt);
   add_compiler_locations(g, r, compiler.data ? compiler.data : "");

@@ -28,9 +28,9 @@ static char *describe_frame(struct sc_grading *g, const struct sc_vg_error *e,
     return sc_xstrdup("no frame with a source line");
   char *full = f->dir ? sc_path_join(f->dir, f->file) : sc_xstrdup(f->file);
   char *rel = sc_grading_relative(g, full);
-  char *where = sc_xasprintf("%s:%u in %s()%s", rel, f->line,
-                             f->fn ? f->fn : "?",
-                             in_learner ? "" : " (not in your files)");
+  char *where =
+      sc_xasprintf("%s:%u in %s()%s", rel, f->line, f->fn ? f->fn : "?",
+                   in_learner ? "" : " (not in your files)");
   if (in_learner && r->location_count < 20) {
     char *msg = sc_xasprintf("%s: %s", e->kind, e->what);
     sc_gate_add_location(r, rel, f->line, msg);
@@ -61,8 +61,7 @@ static void judge(struct sc_grading *g, struct sc_gate_result *r,
 
   char how[160];
   if (report->fatal_signal != 0)
-    sc_gate_set(r, SC_STATUS_FAIL, 0,
-                "the suite died of %s under valgrind\n%s",
+    sc_gate_set(r, SC_STATUS_FAIL, 0, "the suite died of %s under valgrind\n%s",
                 report->fatal_signal_name ? report->fatal_signal_name
                                           : "a signal",
                 list.data ? list.data : "");
@@ -112,8 +111,7 @@ void sc_gate_memcheck(struct sc_grading *g, struct sc_gate_result *r) {
                 res.output ? res.output : sc_strerror(err));
   else if ((err = sc_valgrind_xml_read(xml, &report)) != 0) {
     char how[160];
-    sc_gate_set(r, SC_STATUS_FAIL, 0,
-                "valgrind wrote no report: the suite %s",
+    sc_gate_set(r, SC_STATUS_FAIL, 0, "valgrind wrote no report: the suite %s",
                 sc_run_describe(&res, how, sizeof(how)));
     char *tail = sc_grading_tail(res.output ? res.output : "", 20);
     sc_gate_set_details(r, tail);

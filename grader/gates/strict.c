@@ -17,14 +17,14 @@ enum { MAX_LISTED = 8, SANITIZER_EXIT = 86 };
 /* Counts warnings in the learner's files; lists the first few. */
 static unsigned check_warnings(struct sc_grading *g, struct sc_gate_result *r,
                                struct sc_buf *report) {
-  const char *argv[] = {"cmake",    "--build", g->build_dir,
+  const char *argv[] = {"cmake",    "--build",         g->build_dir,
                         "--target", "strict_warnings", NULL};
   struct sc_run_result res = {0};
   int err = sc_grading_tool(g, argv, g->kata->timeout_s[SC_GATE_STRICT], &res);
   struct sc_diagnostics diags = {0};
   if (err == 0)
-    err = sc_gcc_diagnostics_parse(res.output ? res.output : "",
-                                   res.output_len, &diags);
+    err = sc_gcc_diagnostics_parse(res.output ? res.output : "", res.output_len,
+                                   &diags);
   unsigned warnings = 0;
   if (err != 0) {
     sc_buf_printf(report, "cannot check warnings: %s\n", sc_strerror(err));
@@ -58,9 +58,8 @@ static unsigned check_warnings(struct sc_grading *g, struct sc_gate_result *r,
 /* The sanitizer's report within the run's output: from its first line on.
  * Learner code could print a fake one, which would only fail it. */
 static char *sanitizer_report(const char *output) {
-  static const char *const markers[] = {"runtime error:",
-                                        "ERROR: AddressSanitizer",
-                                        "ERROR: LeakSanitizer"};
+  static const char *const markers[] = {
+      "runtime error:", "ERROR: AddressSanitizer", "ERROR: LeakSanitizer"};
   const char *first = NULL;
   for (size_t i = 0; i < SC_ARRAY_SIZE(markers); i++) {
     const char *at = strstr(output, markers[i]);
@@ -110,8 +109,7 @@ static int check_sanitizers(struct sc_grading *g, struct sc_gate_result *r,
       SANITIZER_EXIT);
   char *xml = sc_path_join(dir, "suite.xml");
   char *xml_env = sc_xasprintf("CMOCKA_XML_FILE=%s", xml);
-  const char *env[] = {asan, ubsan, "CMOCKA_MESSAGE_OUTPUT=xml", xml_env,
-                       NULL};
+  const char *env[] = {asan, ubsan, "CMOCKA_MESSAGE_OUTPUT=xml", xml_env, NULL};
   const char *argv[] = {"./suite_san", NULL};
   struct sc_limits limits = sc_grading_limits(g, SC_GATE_STRICT);
   struct sc_run_result res = {0};
@@ -125,12 +123,11 @@ static int check_sanitizers(struct sc_grading *g, struct sc_gate_result *r,
     sc_buf_printf(report, "the sanitizers found a problem:\n%s\n", found);
   } else if (!clean) {
     char *tail = sc_grading_tail(output, 15);
-    sc_buf_printf(report,
-                  "the suite under the sanitizers %s, without passing every "
-                  "test:\n%s\n",
-                  err ? sc_strerror(err)
-                      : sc_run_describe(&res, how, sizeof(how)),
-                  tail);
+    sc_buf_printf(
+        report,
+        "the suite under the sanitizers %s, without passing every "
+        "test:\n%s\n",
+        err ? sc_strerror(err) : sc_run_describe(&res, how, sizeof(how)), tail);
     free(tail);
   }
   free(found);
@@ -155,8 +152,8 @@ void sc_gate_strict(struct sc_grading *g, struct sc_gate_result *r) {
     return;
   }
   unsigned half = r->max_score / 2;
-  unsigned score = (warnings == 0 ? half : 0) +
-                   (clean ? r->max_score - half : 0);
+  unsigned score =
+      (warnings == 0 ? half : 0) + (clean ? r->max_score - half : 0);
   if (warnings == 0 && clean)
     sc_gate_set(r, SC_STATUS_PASS, score,
                 "no warnings under the strict flags; clean under ASan and "

@@ -23,9 +23,10 @@ static int read_expected(struct sc_grading *g, struct sc_strv *names) {
   free(path);
   if (err != 0)
     return err;
-  for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
-    if (*line)
-      sc_strv_push(names, line);
+  char *save = NULL;
+  for (char *line = strtok_r(text, "\n", &save); line;
+       line = strtok_r(NULL, "\n", &save))
+    sc_strv_push(names, line);
   free(text);
   return names->count > 0 ? 0 : SC_EMANIFEST;
 }

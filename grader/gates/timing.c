@@ -50,8 +50,7 @@ static int measure(struct sc_grading *g, const char *dir,
   struct sc_limits limits = sc_grading_limits(g, SC_GATE_TIMING);
   struct sc_run_result res = {0};
   remove(out);
-  int err = sc_grading_sandbox(g, dir, sc_strv_view(&argv), env, &limits,
-                               &res);
+  int err = sc_grading_sandbox(g, dir, sc_strv_view(&argv), env, &limits, &res);
   char how[160];
   if (err != 0) {
     *why = sc_xasprintf("cannot run the benchmark: %s", sc_strerror(err));
@@ -126,13 +125,12 @@ static void keep_best(const struct sc_kata *kata, const double *values,
 }
 
 static void judge(struct sc_grading *g, struct sc_gate_result *r,
-                  const double *values, const int *measured,
-                  const double *best, int rounds, const char *failure) {
+                  const double *values, const int *measured, const double *best,
+                  int rounds, const char *failure) {
   const struct sc_kata *kata = g->kata;
   for (size_t i = 0; i < kata->figure_count; i++)
-    sc_gate_add_figure(r, kata->figures[i].name,
-                       unit_of(kata->figures[i].kind), values[i],
-                       measured[i]);
+    sc_gate_add_figure(r, kata->figures[i].name, unit_of(kata->figures[i].kind),
+                       values[i], measured[i]);
   size_t passed = 0;
   struct sc_buf misses = {0};
   for (size_t i = 0; i < kata->threshold_count; i++) {
@@ -150,13 +148,13 @@ static void judge(struct sc_grading *g, struct sc_gate_result *r,
     else if (!ok)
       sc_buf_printf(&misses, "- %s: not measured\n", t->name);
   }
-  unsigned score = kata->threshold_count
-                       ? (unsigned)(r->max_score * passed /
-                                    kata->threshold_count)
-                       : r->max_score;
+  unsigned score =
+      kata->threshold_count
+          ? (unsigned)(r->max_score * passed / kata->threshold_count)
+          : r->max_score;
   if (passed == kata->threshold_count)
-    sc_gate_set(r, SC_STATUS_PASS, score, "%zu of %zu thresholds met%s",
-                passed, kata->threshold_count,
+    sc_gate_set(r, SC_STATUS_PASS, score, "%zu of %zu thresholds met%s", passed,
+                kata->threshold_count,
                 rounds > 1 ? " (best of repeated measurements)" : "");
   else
     sc_gate_set(r, SC_STATUS_FAIL, score, "%zu of %zu thresholds met:\n%s%s",
