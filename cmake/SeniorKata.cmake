@@ -20,10 +20,16 @@
 #   strict_warnings  always out of date: compiles each learner C file with
 #                    the strict warning set and prints gcc's JSON diagnostics
 #
+# Editable files that are neither C nor Markdown (predictions, inputs) are
+# data: each is compiled into every program as senior_data_<identifier>
+# (e.g. senior_data_predictions_txt) with senior_data_<identifier>_size, so
+# that programs never depend on reading the learner's folder at run time.
+#
 # It also writes suite-tests.txt, the names in the suite's table of tests,
 # taken from the trusted suite source (never from running learner code), so
 # the grader can tell a suite that stopped early from one that passed.
 include_guard(GLOBAL)
+set(SENIOR_KATA_MODULE_DIR ${CMAKE_CURRENT_LIST_DIR})
 
 set(SENIOR_STRICT_FLAGS
     -Wall -Wextra -Wpedantic -Wconversion -Wsign-conversion -Wshadow
@@ -76,13 +82,27 @@ function(senior_kata)
   senior_kata_json_string(learner_tests "${manifest}" learner_tests)
 
   set(learner_c "")
+  set(embedded "")
   foreach(file ${editable})
     if(file MATCHES "\\.c$" AND NOT file STREQUAL learner_tests)
       list(APPEND learner_c ${SENIOR_EDITABLE_DIR}/${file})
+    elseif(NOT file MATCHES "\\.(c|h|md)$")
+      # Data the learner edits (predictions, inputs) is compiled in as
+      # senior_data_<file name as a C identifier> and its _size.
+      string(MAKE_C_IDENTIFIER "senior_data_${file}" name)
+      set(out ${CMAKE_BINARY_DIR}/embedded/${name}.c)
+      add_custom_command(
+        OUTPUT ${out}
+        COMMAND ${CMAKE_COMMAND} -DIN=${SENIOR_EDITABLE_DIR}/${file}
+                -DOUT=${out} -DNAME=${name} -P ${SENIOR_KATA_MODULE_DIR}/EmbedFile.cmake
+        DEPENDS ${SENIOR_EDITABLE_DIR}/${file}
+                ${SENIOR_KATA_MODULE_DIR}/EmbedFile.cmake
+        VERBATIM)
+      list(APPEND embedded ${out})
     endif()
   endforeach()
   list(TRANSFORM support PREPEND ${kata_dir}/)
-  set(code ${learner_c} ${support})
+  set(code ${learner_c} ${support} ${embedded})
 
   find_package(PkgConfig REQUIRED)
   pkg_check_modules(CMOCKA REQUIRED IMPORTED_TARGET cmocka)

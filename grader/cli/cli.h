@@ -14,7 +14,7 @@ enum sc_exit {
 enum { SC_MAX_OPTIONS = 8 };
 
 struct sc_option {
-  const char *name; /* "--json" */
+  const char *name;       /* "--json" */
   const char *value_name; /* "FILE", or NULL for a flag */
   const char *help;
 };

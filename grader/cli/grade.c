@@ -43,8 +43,8 @@ static void grade_one(struct job *job, size_t index, unsigned slot) {
                        ? sc_path_join(req->editable_root, kata->id)
                        : sc_xstrdup(kata->dir);
   g.editable_dir = editable;
-  g.build_dir = sc_xasprintf("%s/build/katas/%s/%s", req->root, req->source,
-                             kata->id);
+  g.build_dir =
+      sc_xasprintf("%s/build/katas/%s/%s", req->root, req->source, kata->id);
   g.scratch_dir = sc_xasprintf("%s/%s", job->scratch_root, kata->id);
   /* Searchable but not listable by the sandbox's uid, which owns only the
    * per-gate folders staged inside. */
@@ -54,9 +54,8 @@ static void grade_one(struct job *job, size_t index, unsigned slot) {
     fprintf(stderr, "grading %s...\n", kata->id);
   sc_grade_kata(&g);
   if (req->progress)
-    fprintf(stderr, "graded %s: %u/%u (%.1f s)\n", kata->id,
-            g.result->score, g.result->max_score,
-            (double)g.result->elapsed_ms / 1000.0);
+    fprintf(stderr, "graded %s: %u/%u (%.1f s)\n", kata->id, g.result->score,
+            g.result->max_score, (double)g.result->elapsed_ms / 1000.0);
   sc_remove_tree(g.scratch_dir);
   free(g.scratch_dir);
   free(g.build_dir);
@@ -87,15 +86,22 @@ static int select_katas(const struct sc_grade_request *req,
     for (size_t i = 0; i < n; i++)
       (*out)[i] = cat->katas[i];
   } else {
-    while (req->ids[n] != NULL)
-      n++;
-    *out = sc_xcalloc(n, sizeof(**out));
-    for (size_t i = 0; i < n; i++) {
-      (*out)[i] = sc_catalogue_find(cat, req->ids[i]);
-      if ((*out)[i] == NULL) {
+    size_t asked = 0;
+    while (req->ids[asked] != NULL)
+      asked++;
+    *out = sc_xcalloc(asked, sizeof(**out));
+    for (size_t i = 0; i < asked; i++) {
+      const struct sc_kata *kata = sc_catalogue_find(cat, req->ids[i]);
+      int repeated = 0;
+      for (size_t j = 0; j < n && kata != NULL; j++)
+        repeated |= (*out)[j] == kata;
+      if (repeated) /* one grading per kata: they share a build tree */
+        continue;
+      (*out)[n++] = kata;
+      if (kata == NULL) {
         char *names = sc_catalogue_names(cat);
-        *why = sc_xasprintf("unknown kata '%s'; known katas: %s",
-                            req->ids[i], names);
+        *why = sc_xasprintf("unknown kata '%s'; known katas: %s", req->ids[i],
+                            names);
         free(names);
         free(*out);
         *out = NULL;
@@ -131,6 +137,11 @@ int sc_grade_run(const struct sc_grade_request *req, struct sc_results *out,
   *why = NULL;
   out->source = req->source;
   struct job job = {.req = req};
+  if (req->catalogue->count == 0) {
+    *why = sc_xstrdup("no katas to grade: the folder holds no 'NN-name' "
+                      "kata folders");
+    return SC_EUNKNOWN_KATA;
+  }
   int err = select_katas(req, &job.katas, &job.count, why);
   if (err == 0)
     err = check_editable_dirs(req, job.katas, job.count, why);
@@ -193,9 +204,11 @@ static int on_path(const char *tool) {
 }
 
 int sc_grade_check_tools(char **why) {
-  static const char *const tools[][2] = {
-      {"cmake", "cmake"}, {"gcc", "gcc"}, {"valgrind", "valgrind"},
-      {"gcovr", "gcovr"}, {"pkg-config", "pkg-config"}};
+  static const char *const tools[][2] = {{"cmake", "cmake"},
+                                         {"gcc", "gcc"},
+                                         {"valgrind", "valgrind"},
+                                         {"gcovr", "gcovr"},
+                                         {"pkg-config", "pkg-config"}};
   for (size_t i = 0; i < SC_ARRAY_SIZE(tools); i++) {
     if (!on_path(tools[i][0])) {
       *why = sc_xasprintf("required tool '%s' not found: install it with "
@@ -221,8 +234,8 @@ static char *absolute_dir(const char *option, const char *dir) {
 
 static int load_catalogue(const struct sc_context *ctx, const char *from,
                           struct sc_catalogue *cat) {
-  char *dir = from ? absolute_dir("--katas", from)
-                   : sc_path_join(ctx->root, "katas");
+  char *dir =
+      from ? absolute_dir("--katas", from) : sc_path_join(ctx->root, "katas");
   if (dir == NULL)
     return -1;
   char *why = NULL;

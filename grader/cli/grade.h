@@ -7,14 +7,14 @@
 #include "model/result.h"
 
 struct sc_grade_request {
-  const char *root;           /* the repository root */
+  const char *root; /* the repository root */
   const struct sc_catalogue *catalogue;
-  const char *const *ids;     /* katas to grade, NULL-terminated; NULL: all */
-  const char *editable_root;  /* folder holding <id>/ with the editable
-                                 files; NULL: each kata's own folder */
-  const char *source;         /* "learner", "solutions": names build trees */
-  unsigned jobs;              /* katas graded at once; 0: one per core */
-  int progress;               /* print progress lines on stderr */
+  const char *const *ids;    /* katas to grade, NULL-terminated; NULL: all */
+  const char *editable_root; /* folder holding <id>/ with the editable
+                                files; NULL: each kata's own folder */
+  const char *source;        /* "learner", "solutions": names build trees */
+  unsigned jobs;             /* katas graded at once; 0: one per core */
+  int progress;              /* print progress lines on stderr */
 };
 
 /* Grades the requested katas into *out (caller frees with

@@ -137,7 +137,10 @@ static int parse_args(const struct sc_verb *verb, int argc, char **argv,
       sc_error("option '%s' takes no value", o->name);
       return -1;
     }
-    if (o->value_name != NULL && eq == NULL && i + 1 >= argc) {
+    /* "--json --katas DIR" must not write the results to "--katas": a
+     * value that looks like an option is given as --json=VALUE. */
+    if (o->value_name != NULL && eq == NULL &&
+        (i + 1 >= argc || strncmp(argv[i + 1], "--", 2) == 0)) {
       sc_error("option '%s' needs a value: %s %s", o->name, o->name,
                o->value_name);
       return -1;

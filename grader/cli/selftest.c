@@ -42,8 +42,9 @@ static void check(struct tally *t, int ok, const char *fmt, ...) {
 
 static void unit_tests(const struct sc_context *ctx, struct tally *t) {
   char *build = sc_path_join(ctx->root, "build");
-  const char *argv[] = {"ctest", "--test-dir", build, "--output-on-failure",
-                        "--parallel", "2", NULL};
+  const char *argv[] = {
+      "ctest",      "--test-dir", build, "--output-on-failure",
+      "--parallel", "2",          NULL};
   struct sc_run_spec spec = {
       .argv = argv,
       .limits = {.timeout_ms = 900000, .output_cap_bytes = 8u << 20},
@@ -130,8 +131,8 @@ static void starters_and_solutions(const struct sc_context *ctx,
         if (k->gates[g].status != SC_STATUS_PASS)
           why = k->gates[g].message ? k->gates[g].message : "?";
       check(t, k->status == SC_STATUS_PASS,
-            "the reference solution of %s earns full marks (%u/%u)%s%s",
-            k->id, k->score, k->max_score, *why ? ": " : "", why);
+            "the reference solution of %s earns full marks (%u/%u)%s%s", k->id,
+            k->score, k->max_score, *why ? ": " : "", why);
     }
     sc_results_free(&results);
   }
@@ -174,8 +175,10 @@ static void submission(const struct sc_context *ctx,
       json_integer_value(json_object_get(expect, "max_seconds"));
   json_t *score = json_object_get(expect, "score");
   if (expect == NULL || kata == NULL || max_seconds <= 0) {
-    check(t, 0, "submission %s: invalid '%s': needs 'kata' and "
-                "'max_seconds'", name, expect_path);
+    check(t, 0,
+          "submission %s: invalid '%s': needs 'kata' and "
+          "'max_seconds'",
+          name, expect_path);
     goto out;
   }
   const char *ids[] = {kata, NULL};

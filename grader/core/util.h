@@ -15,8 +15,7 @@ void *sc_xcalloc(size_t count, size_t size);
 void *sc_xrealloc(void *ptr, size_t size);
 char *sc_xstrdup(const char *s);
 /* Returns a newly allocated formatted string; the caller frees it. */
-char *sc_xasprintf(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
+char *sc_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* A growable NUL-terminated byte string. A zeroed struct is empty and
  * valid; sc_buf_free() releases it and leaves it empty again. */

@@ -15,8 +15,7 @@ static int is_kata_name(const char *name) {
       name[2] != '-' || name[3] == '\0')
     return 0;
   for (const char *p = name + 3; *p; p++)
-    if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) &&
-        *p != '-')
+    if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) && *p != '-')
       return 0;
   return 1;
 }

@@ -17,7 +17,12 @@ enum sc_gate {
       SC_GATE_COUNT
 };
 
-enum sc_status { SC_STATUS_PASS, SC_STATUS_FAIL, SC_STATUS_SKIP, SC_STATUS_ERROR };
+enum sc_status {
+  SC_STATUS_PASS,
+  SC_STATUS_FAIL,
+  SC_STATUS_SKIP,
+  SC_STATUS_ERROR
+};
 
 /* "build", "tests", ...; NULL for an out-of-range gate. */
 const char *sc_gate_name(enum sc_gate gate);

@@ -154,8 +154,10 @@ static int read_figure(struct reader *r, json_t *obj,
                    fig->name, kind);
   free(kind);
   if (!err && fig->kind == SC_FIGURE_INSTRUCTIONS && fig->function == NULL)
-    err = complain(r, "figure '%s' counts instructions but names no "
-                      "'function'", fig->name);
+    err = complain(r,
+                   "figure '%s' counts instructions but names no "
+                   "'function'",
+                   fig->name);
   return err;
 }
 
@@ -171,8 +173,10 @@ static int read_threshold(struct reader *r, const struct sc_kata *kata,
   if (!json_is_array(ratio) || json_array_size(ratio) != 2 ||
       !json_is_string(json_array_get(ratio, 0)) ||
       !json_is_string(json_array_get(ratio, 1)))
-    return complain(r, "threshold '%s' needs 'ratio': [numerator, "
-                       "denominator] naming two figures", t->name);
+    return complain(r,
+                    "threshold '%s' needs 'ratio': [numerator, "
+                    "denominator] naming two figures",
+                    t->name);
   if (!json_is_number(max) || json_number_value(max) <= 0)
     return complain(r, "threshold '%s' needs a positive 'max'", t->name);
   t->max = json_number_value(max);
@@ -253,6 +257,10 @@ static int check_paths(struct reader *r, struct sc_kata *kata) {
   if (sc_kata_is_editable(kata, kata->suite))
     return complain(r, "the suite '%s' cannot be learner-editable",
                     kata->suite);
+  /* The timing gate trusts the benchmark as it trusts the suite. */
+  if (kata->benchmark != NULL && sc_kata_is_editable(kata, kata->benchmark))
+    return complain(r, "the benchmark '%s' cannot be learner-editable",
+                    kata->benchmark);
   return 0;
 }
 
@@ -284,10 +292,14 @@ static int read_manifest(struct reader *r, json_t *root, struct sc_kata *kata) {
     return err;
 
   json_t *memcheck = json_object_get(root, "memcheck");
+  json_t *coverage = json_object_get(root, "coverage");
+  if (memcheck != NULL && !json_is_object(memcheck))
+    return complain(r, "'memcheck' must be an object");
+  if (coverage != NULL && !json_is_object(coverage))
+    return complain(r, "'coverage' must be an object");
   if (memcheck != NULL &&
       (err = get_string(r, memcheck, "filter", 0, &kata->memcheck_filter)))
     return err;
-  json_t *coverage = json_object_get(root, "coverage");
   if (coverage != NULL &&
       ((err = get_uint(r, coverage, "line", 100, &kata->coverage_line)) ||
        (err = get_uint(r, coverage, "branch", 100, &kata->coverage_branch))))
@@ -317,6 +329,8 @@ static void set_defaults(struct sc_kata *kata) {
 int sc_kata_load(const char *dir, struct sc_kata **out, char **why) {
   struct sc_kata *kata = sc_xcalloc(1, sizeof(*kata));
   kata->dir = sc_xstrdup(dir);
+  for (size_t len = strlen(kata->dir); len > 1 && kata->dir[len - 1] == '/';)
+    kata->dir[--len] = '\0';
   kata->manifest_path = sc_path_join(dir, "kata.json");
   set_defaults(kata);
   *out = NULL;
@@ -324,14 +338,16 @@ int sc_kata_load(const char *dir, struct sc_kata **out, char **why) {
 
   struct reader r = {kata->manifest_path, why};
   json_error_t jerr;
-  json_t *root = json_load_file(kata->manifest_path, JSON_REJECT_DUPLICATES,
-                                &jerr);
+  json_t *root =
+      json_load_file(kata->manifest_path, JSON_REJECT_DUPLICATES, &jerr);
   int err;
-  if (root == NULL)
-    err = sc_file_exists(kata->manifest_path)
-              ? complain(&r, "line %d, column %d: %s", jerr.line, jerr.column,
-                         jerr.text)
-              : complain(&r, "no such file (every kata needs one)");
+  if (root == NULL && !sc_file_exists(kata->manifest_path))
+    err = complain(&r, "no such file (every kata needs one)");
+  else if (root == NULL && jerr.line < 1)
+    err = complain(&r, "%s", jerr.text);
+  else if (root == NULL)
+    err = complain(&r, "line %d, column %d: %s", jerr.line, jerr.column,
+                   jerr.text);
   else if (!json_is_object(root))
     err = complain(&r, "the top level must be an object");
   else

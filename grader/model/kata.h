@@ -44,14 +44,14 @@ struct sc_kata {
   char *manifest_path; /* dir/kata.json */
   char **editable;     /* learner-editable files, relative to the kata */
   size_t editable_count;
-  char *suite;         /* the cmocka suite, relative to the kata */
-  char *learner_tests; /* optional learner-owned test file, or NULL */
-  char *benchmark;     /* optional benchmark source, or NULL */
+  char *suite;           /* the cmocka suite, relative to the kata */
+  char *learner_tests;   /* optional learner-owned test file, or NULL */
+  char *benchmark;       /* optional benchmark source, or NULL */
   char *memcheck_filter; /* cmocka filter for the valgrind run, or NULL */
   unsigned timeout_s[SC_GATE_COUNT];
   unsigned weight[SC_GATE_COUNT]; /* sums to 100 */
-  unsigned coverage_line;   /* percent of lines required */
-  unsigned coverage_branch; /* percent of branches required */
+  unsigned coverage_line;         /* percent of lines required */
+  unsigned coverage_branch;       /* percent of branches required */
   struct sc_figure_spec *figures;
   size_t figure_count;
   struct sc_threshold_spec *thresholds;

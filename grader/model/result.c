@@ -8,7 +8,7 @@
 #include <string.h>
 
 #define GROW(array, count)                                                     \
-  ((array) = sc_xrealloc((array), ((count) + 1) * sizeof(*(array))),          \
+  ((array) = sc_xrealloc((array), ((count) + 1) * sizeof(*(array))),           \
    &(array)[(count)++])
 
 /* Every string a result keeps is valid UTF-8, whatever the learner's code
@@ -73,8 +73,7 @@ void sc_gate_add_figure(struct sc_gate_result *gate, const char *name,
 void sc_gate_add_threshold(struct sc_gate_result *gate, const char *name,
                            const char *explain, double ratio, double max,
                            enum sc_status status) {
-  struct sc_threshold_result *t =
-      GROW(gate->thresholds, gate->threshold_count);
+  struct sc_threshold_result *t = GROW(gate->thresholds, gate->threshold_count);
   t->name = sc_xstrdup(name);
   t->explain = dup_or_null(explain);
   t->ratio = ratio;

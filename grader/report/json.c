@@ -17,12 +17,11 @@ static json_t *number(double value) {
 }
 
 static json_t *gate_json(const struct sc_gate_result *gate) {
-  json_t *obj = json_pack("{s:s, s:s, s:i, s:i, s:o}", "name",
-                          sc_gate_name(gate->gate), "status",
-                          sc_status_name(gate->status), "score",
-                          (json_int_t)gate->score, "max_score",
-                          (json_int_t)gate->max_score, "message",
-                          string_or_null(gate->message));
+  json_t *obj = json_pack(
+      "{s:s, s:s, s:i, s:i, s:o}", "name", sc_gate_name(gate->gate), "status",
+      sc_status_name(gate->status), "score", (json_int_t)gate->score,
+      "max_score", (json_int_t)gate->max_score, "message",
+      string_or_null(gate->message));
   if (gate->gate == SC_GATE_TESTS) {
     json_t *tests = json_array();
     for (size_t i = 0; i < gate->test_count; i++)
@@ -37,9 +36,9 @@ static json_t *gate_json(const struct sc_gate_result *gate) {
     for (size_t i = 0; i < gate->figure_count; i++) {
       const struct sc_figure_result *f = &gate->figures[i];
       json_array_append_new(
-          figures, json_pack("{s:s, s:s, s:o}", "name", f->name, "unit",
-                             f->unit, "value",
-                             f->measured ? number(f->value) : json_null()));
+          figures,
+          json_pack("{s:s, s:s, s:o}", "name", f->name, "unit", f->unit,
+                    "value", f->measured ? number(f->value) : json_null()));
     }
     json_object_set_new(obj, "figures", figures);
   }
@@ -48,11 +47,10 @@ static json_t *gate_json(const struct sc_gate_result *gate) {
     for (size_t i = 0; i < gate->threshold_count; i++) {
       const struct sc_threshold_result *t = &gate->thresholds[i];
       json_array_append_new(
-          thresholds,
-          json_pack("{s:s, s:o, s:o, s:o, s:s}", "name", t->name, "explain",
-                    string_or_null(t->explain), "ratio", number(t->ratio),
-                    "max", number(t->max), "status",
-                    sc_status_name(t->status)));
+          thresholds, json_pack("{s:s, s:o, s:o, s:o, s:s}", "name", t->name,
+                                "explain", string_or_null(t->explain), "ratio",
+                                number(t->ratio), "max", number(t->max),
+                                "status", sc_status_name(t->status)));
     }
     json_object_set_new(obj, "thresholds", thresholds);
   }
@@ -60,10 +58,9 @@ static json_t *gate_json(const struct sc_gate_result *gate) {
     json_t *locations = json_array();
     for (size_t i = 0; i < gate->location_count; i++) {
       const struct sc_location *l = &gate->locations[i];
-      json_array_append_new(locations,
-                            json_pack("{s:s, s:i, s:s}", "file", l->file,
-                                      "line", (json_int_t)l->line, "message",
-                                      l->message));
+      json_array_append_new(
+          locations, json_pack("{s:s, s:i, s:s}", "file", l->file, "line",
+                               (json_int_t)l->line, "message", l->message));
     }
     json_object_set_new(obj, "locations", locations);
   }
@@ -78,17 +75,17 @@ static json_t *kata_json(const struct sc_kata_result *kata) {
   for (size_t i = 0; i < kata->writing_count; i++) {
     const struct sc_writing_result *w = &kata->writing[i];
     json_array_append_new(
-        writing, json_pack("{s:s, s:o, s:b, s:i, s:i}", "file", w->file,
-                           "about", string_or_null(w->about), "present",
-                           w->present, "words", (json_int_t)w->words,
-                           "min_words", (json_int_t)w->min_words));
+        writing,
+        json_pack("{s:s, s:o, s:b, s:i, s:i}", "file", w->file, "about",
+                  string_or_null(w->about), "present", w->present, "words",
+                  (json_int_t)w->words, "min_words", (json_int_t)w->min_words));
   }
-  json_t *obj = json_pack(
-      "{s:s, s:s, s:i, s:s, s:i, s:i, s:o, s:o}", "id", kata->id, "title",
-      kata->title, "week", (json_int_t)kata->week, "status",
-      sc_status_name(kata->status), "score", (json_int_t)kata->score,
-      "max_score", (json_int_t)kata->max_score, "gates", gates, "writing",
-      writing);
+  json_t *obj =
+      json_pack("{s:s, s:s, s:i, s:s, s:i, s:i, s:o, s:o}", "id", kata->id,
+                "title", kata->title, "week", (json_int_t)kata->week, "status",
+                sc_status_name(kata->status), "score", (json_int_t)kata->score,
+                "max_score", (json_int_t)kata->max_score, "gates", gates,
+                "writing", writing);
   if (kata->error)
     json_object_set_new(obj, "message", json_string(kata->error));
   return obj;
@@ -98,15 +95,19 @@ int sc_report_json_write(const struct sc_results *results, const char *path) {
   json_t *katas = json_array();
   for (size_t i = 0; i < results->count; i++)
     json_array_append_new(katas, kata_json(&results->katas[i]));
-  json_t *root = json_pack(
-      "{s:i, s:s, s:i, s:i, s:s, s:o}", "format", (json_int_t)RESULTS_FORMAT,
-      "source", results->source, "score", (json_int_t)results->score,
-      "max_score", (json_int_t)results->max_score, "level", results->level,
-      "katas", katas);
+  json_t *root = json_pack("{s:i, s:s, s:i, s:i, s:s, s:o}", "format",
+                           (json_int_t)RESULTS_FORMAT, "source",
+                           results->source, "score", (json_int_t)results->score,
+                           "max_score", (json_int_t)results->max_score, "level",
+                           results->level, "katas", katas);
   if (root == NULL)
     return SC_EREPORT;
   errno = 0;
-  int rc = json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+  /* 15 significant digits print a value rounded to 3 decimals as such
+   * (1.013, not jansson's default 17 digits: 1.0129999999999999). */
+  int rc = json_dump_file(root, path,
+                          JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+                              JSON_REAL_PRECISION(15));
   json_decref(root);
   if (rc != 0)
     return errno ? -errno : -EIO;
