@@ -150,6 +150,12 @@ function(senior_kata)
       -fno-sanitize-recover=all)
   senior_kata_variant(suite_san SOURCES ${code} ${kata_dir}/${suite}
                       OPTIONS ${san} LINK -fsanitize=address,undefined)
+  string(JSON tsan ERROR_VARIABLE no_tsan GET "${manifest}" strict
+         thread_sanitizer)
+  if(NOT no_tsan AND tsan)
+    senior_kata_variant(suite_tsan SOURCES ${code} ${kata_dir}/${suite}
+                        OPTIONS -g -O1 -fsanitize=thread LINK -fsanitize=thread)
+  endif()
 
   set(strict_commands "")
   foreach(file ${learner_c})

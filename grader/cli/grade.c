@@ -233,13 +233,13 @@ static char *absolute_dir(const char *option, const char *dir) {
 }
 
 static int load_catalogue(const struct sc_context *ctx, const char *from,
-                          struct sc_catalogue *cat) {
+                          const char *const *ids, struct sc_catalogue *cat) {
   char *dir =
       from ? absolute_dir("--katas", from) : sc_path_join(ctx->root, "katas");
   if (dir == NULL)
     return -1;
   char *why = NULL;
-  int err = sc_catalogue_load(dir, cat, &why);
+  int err = sc_catalogue_load_some(dir, ids, cat, &why);
   if (err != 0)
     sc_error("%s", why);
   free(why);
@@ -289,7 +289,8 @@ int sc_verb_grade(const struct sc_context *ctx, const struct sc_verb *verb,
   char *from = from_arg ? absolute_dir("--from", from_arg) : NULL;
   if (from_arg && from == NULL)
     return SC_EXIT_USAGE;
-  if (load_catalogue(ctx, sc_args_get(verb, args, "--katas"), &cat) != 0) {
+  if (load_catalogue(ctx, sc_args_get(verb, args, "--katas"), req.ids,
+                     &cat) != 0) {
     free(from);
     return SC_EXIT_USAGE;
   }
@@ -325,7 +326,7 @@ int sc_verb_list(const struct sc_context *ctx, const struct sc_verb *verb,
   (void)verb;
   (void)args;
   struct sc_catalogue cat;
-  if (load_catalogue(ctx, NULL, &cat) != 0)
+  if (load_catalogue(ctx, NULL, NULL, &cat) != 0)
     return SC_EXIT_USAGE;
   printf("%-26s %-5s %s\n", "kata", "week", "title");
   for (size_t i = 0; i < cat.count; i++)

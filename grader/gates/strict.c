@@ -1,7 +1,7 @@
 /* The strict gate: zero warnings in the learner's files under the strict
  * flag set (gcc's JSON diagnostics, never its prose), and the suite clean
- * under AddressSanitizer and UndefinedBehaviorSanitizer. Half the points
- * each. */
+ * under AddressSanitizer and UndefinedBehaviorSanitizer (and
+ * ThreadSanitizer, for katas with threads). Half the points each. */
 #include "gates/grading.h"
 #include "core/error.h"
 #include "core/util.h"
@@ -59,7 +59,8 @@ static unsigned check_warnings(struct sc_grading *g, struct sc_gate_result *r,
  * Learner code could print a fake one, which would only fail it. */
 static char *sanitizer_report(const char *output) {
   static const char *const markers[] = {
-      "runtime error:", "ERROR: AddressSanitizer", "ERROR: LeakSanitizer"};
+      "runtime error:", "ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+      "WARNING: ThreadSanitizer", "ERROR: ThreadSanitizer"};
   const char *first = NULL;
   for (size_t i = 0; i < SC_ARRAY_SIZE(markers); i++) {
     const char *at = strstr(output, markers[i]);
@@ -92,13 +93,13 @@ static int all_tests_passed(struct sc_grading *g, const char *path) {
   return ok;
 }
 
-/* Returns 1 when the suite ran clean under the sanitizers: it exited 0,
- * every test passed, and no sanitizer spoke. Leaks are memcheck's
- * business, so LeakSanitizer is off. */
-static int check_sanitizers(struct sc_grading *g, struct sc_gate_result *r,
-                            struct sc_buf *report) {
-  const char *binaries[] = {"suite_san", NULL};
-  char *dir = sc_grading_stage(g, r, "strict", binaries);
+/* Runs one sanitizer build of the suite (binary) and returns 1 when it ran
+ * clean: it exited 0, every test passed, and no sanitizer spoke. Leaks are
+ * memcheck's business, so LeakSanitizer is off. */
+static int run_sanitized(struct sc_grading *g, struct sc_gate_result *r,
+                         const char *binary, struct sc_buf *report) {
+  const char *binaries[] = {binary, NULL};
+  char *dir = sc_grading_stage(g, r, binary, binaries);
   if (dir == NULL)
     return 0;
   char *asan = sc_xasprintf("ASAN_OPTIONS=detect_leaks=0:halt_on_error=1:"
@@ -107,10 +108,14 @@ static int check_sanitizers(struct sc_grading *g, struct sc_gate_result *r,
   char *ubsan = sc_xasprintf(
       "UBSAN_OPTIONS=halt_on_error=1:exitcode=%d:print_stacktrace=1",
       SANITIZER_EXIT);
+  char *tsan =
+      sc_xasprintf("TSAN_OPTIONS=halt_on_error=1:exitcode=%d", SANITIZER_EXIT);
   char *xml = sc_path_join(dir, "suite.xml");
   char *xml_env = sc_xasprintf("CMOCKA_XML_FILE=%s", xml);
-  const char *env[] = {asan, ubsan, "CMOCKA_MESSAGE_OUTPUT=xml", xml_env, NULL};
-  const char *argv[] = {"./suite_san", NULL};
+  char *program = sc_xasprintf("./%s", binary);
+  const char *env[] = {asan,    ubsan, tsan, "CMOCKA_MESSAGE_OUTPUT=xml",
+                       xml_env, NULL};
+  const char *argv[] = {program, NULL};
   struct sc_limits limits = sc_grading_limits(g, SC_GATE_STRICT);
   struct sc_run_result res = {0};
   int err = sc_grading_sandbox(g, dir, argv, env, &limits, &res);
@@ -120,20 +125,24 @@ static int check_sanitizers(struct sc_grading *g, struct sc_gate_result *r,
               res.exit_status == 0 && all_tests_passed(g, xml);
   char how[160];
   if (found != NULL) {
-    sc_buf_printf(report, "the sanitizers found a problem:\n%s\n", found);
+    sc_buf_printf(report, "the sanitizers found a problem (%s):\n%s\n", binary,
+                  found);
   } else if (!clean) {
     char *tail = sc_grading_tail(output, 15);
     sc_buf_printf(
         report,
-        "the suite under the sanitizers %s, without passing every "
-        "test:\n%s\n",
+        "the suite under the sanitizers (%s) %s, without passing "
+        "every test:\n%s\n",
+        binary,
         err ? sc_strerror(err) : sc_run_describe(&res, how, sizeof(how)), tail);
     free(tail);
   }
   free(found);
   sc_run_result_free(&res);
+  free(program);
   free(xml_env);
   free(xml);
+  free(tsan);
   free(ubsan);
   free(asan);
   free(dir);
@@ -141,27 +150,31 @@ static int check_sanitizers(struct sc_grading *g, struct sc_gate_result *r,
 }
 
 void sc_gate_strict(struct sc_grading *g, struct sc_gate_result *r) {
-  const char *targets[] = {"suite_san", NULL};
+  int tsan = g->kata->thread_sanitizer;
+  const char *targets[] = {"suite_san", tsan ? "suite_tsan" : NULL, NULL};
   if (sc_grading_build_targets(g, r, targets) != 0)
     return;
   struct sc_buf report = {0};
   unsigned warnings = check_warnings(g, r, &report);
-  int clean = check_sanitizers(g, r, &report);
+  int clean = run_sanitized(g, r, "suite_san", &report);
+  if (clean && tsan)
+    clean = run_sanitized(g, r, "suite_tsan", &report);
   if (r->status == SC_STATUS_ERROR) {
     sc_buf_free(&report);
     return;
   }
+  const char *sanitizers = tsan ? "ASan, UBSan and TSan" : "ASan and UBSan";
   unsigned half = r->max_score / 2;
   unsigned score =
       (warnings == 0 ? half : 0) + (clean ? r->max_score - half : 0);
   if (warnings == 0 && clean)
     sc_gate_set(r, SC_STATUS_PASS, score,
-                "no warnings under the strict flags; clean under ASan and "
-                "UBSan");
+                "no warnings under the strict flags; clean under %s",
+                sanitizers);
   else
-    sc_gate_set(r, SC_STATUS_FAIL, score, "%u warning%s in your files%s\n%s",
+    sc_gate_set(r, SC_STATUS_FAIL, score, "%u warning%s in your files%s%s\n%s",
                 warnings, warnings == 1 ? "" : "s",
-                clean ? "; clean under ASan and UBSan" : "",
+                clean ? "; clean under " : "", clean ? sanitizers : "",
                 report.data ? report.data : "");
   sc_buf_free(&report);
 }

@@ -24,7 +24,39 @@ static int by_name(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Is name one of ids (NULL-terminated; NULL stands for every name)? */
+static int wanted(const char *const *ids, const char *name) {
+  if (ids == NULL)
+    return 1;
+  for (; *ids != NULL; ids++)
+    if (strcmp(*ids, name) == 0)
+      return 1;
+  return 0;
+}
+
+/* Every id must name a kata folder: otherwise *why lists the known ones. */
+static int check_ids(const char *const *ids, const struct sc_strv *names,
+                     char **why) {
+  for (; ids != NULL && *ids != NULL; ids++) {
+    if (wanted((const char *const *)names->items, *ids))
+      continue;
+    struct sc_buf known = {0};
+    for (size_t i = 0; i < names->count; i++)
+      sc_buf_printf(&known, "%s%s", i ? ", " : "", names->items[i]);
+    *why = sc_xasprintf("unknown kata '%s'; known katas: %s", *ids,
+                        known.data ? known.data : "none");
+    sc_buf_free(&known);
+    return SC_EUNKNOWN_KATA;
+  }
+  return 0;
+}
+
 int sc_catalogue_load(const char *dir, struct sc_catalogue *out, char **why) {
+  return sc_catalogue_load_some(dir, NULL, out, why);
+}
+
+int sc_catalogue_load_some(const char *dir, const char *const *ids,
+                           struct sc_catalogue *out, char **why) {
   memset(out, 0, sizeof(*out));
   *why = NULL;
   DIR *d = opendir(dir);
@@ -46,9 +78,11 @@ int sc_catalogue_load(const char *dir, struct sc_catalogue *out, char **why) {
   if (names.count > 0)
     qsort(names.items, names.count, sizeof(*names.items), by_name);
 
-  int err = 0;
+  int err = check_ids(ids, &names, why);
   out->katas = sc_xcalloc(names.count, sizeof(*out->katas));
   for (size_t i = 0; i < names.count && err == 0; i++) {
+    if (!wanted(ids, names.items[i]))
+      continue;
     char *path = sc_path_join(dir, names.items[i]);
     err = sc_kata_load(path, &out->katas[out->count], why);
     if (err == 0)

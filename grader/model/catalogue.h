@@ -13,6 +13,11 @@ struct sc_catalogue {
  * sorted by name. On failure returns a negative code and sets *why to a
  * newly allocated message naming the folder or manifest at fault. */
 int sc_catalogue_load(const char *dir, struct sc_catalogue *out, char **why);
+/* The same, for only the katas named in ids (NULL-terminated; NULL: all),
+ * so that one kata's broken manifest does not stop grading another. An id
+ * with no folder gives SC_EUNKNOWN_KATA, and *why lists the known katas. */
+int sc_catalogue_load_some(const char *dir, const char *const *ids,
+                           struct sc_catalogue *out, char **why);
 /* The kata called id, or NULL. */
 const struct sc_kata *sc_catalogue_find(const struct sc_catalogue *cat,
                                         const char *id);

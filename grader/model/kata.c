@@ -129,7 +129,7 @@ static int find_figure(const struct sc_kata *kata, const char *name,
 
 static int read_figure(struct reader *r, json_t *obj,
                        struct sc_figure_spec *fig) {
-  char *kind = NULL;
+  char *kind = NULL, *of = NULL;
   int err = get_string(r, obj, "name", 1, &fig->name);
   if (!err)
     err = get_string(r, obj, "kind", 1, &kind);
@@ -137,28 +137,84 @@ static int read_figure(struct reader *r, json_t *obj,
     err = get_string(r, obj, "function", 0, &fig->function);
   if (!err)
     err = get_string_array(r, obj, "args", &fig->args, &fig->arg_count);
+  if (!err)
+    err = get_string_array(r, obj, "env", &fig->env, &fig->env_count);
+  if (!err)
+    err = get_string(r, obj, "of", 0, &of);
   if (err) {
     free(kind);
+    free(of);
     return err;
   }
-  if (strcmp(kind, "instructions") == 0)
-    fig->kind = SC_FIGURE_INSTRUCTIONS;
-  else if (strcmp(kind, "peak_rss") == 0)
-    fig->kind = SC_FIGURE_PEAK_RSS;
-  else if (strcmp(kind, "wall_ms") == 0)
-    fig->kind = SC_FIGURE_WALL_MS;
-  else
+  static const struct {
+    const char *name;
+    enum sc_figure_kind kind;
+  } kinds[] = {{"instructions", SC_FIGURE_INSTRUCTIONS},
+               {"peak_rss", SC_FIGURE_PEAK_RSS},
+               {"wall_ms", SC_FIGURE_WALL_MS},
+               {"reported", SC_FIGURE_REPORTED}};
+  size_t k = 0;
+  while (k < SC_ARRAY_SIZE(kinds) && strcmp(kinds[k].name, kind) != 0)
+    k++;
+  if (k == SC_ARRAY_SIZE(kinds))
     err = complain(r,
                    "figure '%s' has unknown kind '%s' (use instructions, "
-                   "peak_rss or wall_ms)",
+                   "peak_rss, wall_ms or reported)",
                    fig->name, kind);
+  else
+    fig->kind = kinds[k].kind;
+  if (!err && of != NULL && strcmp(of, "reference") != 0 &&
+      strcmp(of, "learner") != 0)
+    err = complain(r, "figure '%s': 'of' must be 'learner' or 'reference'",
+                   fig->name);
+  fig->of_reference = of != NULL && strcmp(of, "reference") == 0;
+  for (size_t i = 0; !err && i < fig->env_count; i++)
+    if (strchr(fig->env[i], '=') == NULL)
+      err = complain(r, "figure '%s': 'env' entries are \"NAME=value\"",
+                     fig->name);
   free(kind);
+  free(of);
   if (!err && fig->kind == SC_FIGURE_INSTRUCTIONS && fig->function == NULL)
     err = complain(r,
                    "figure '%s' counts instructions but names no "
                    "'function'",
                    fig->name);
   return err;
+}
+
+/* One side of a ratio: a figure's name, or an array of names multiplied. */
+static int read_product(struct reader *r, const struct sc_kata *kata,
+                        const char *threshold, json_t *side,
+                        struct sc_figure_product *out) {
+  size_t n = json_is_array(side) ? json_array_size(side) : 1;
+  if (!json_is_string(side) && (!json_is_array(side) || n == 0))
+    return complain(r,
+                    "threshold '%s': each side of 'ratio' is a figure's "
+                    "name or an array of names",
+                    threshold);
+  out->figures = sc_xcalloc(n, sizeof(*out->figures));
+  out->count = n;
+  for (size_t i = 0; i < n; i++) {
+    json_t *item = json_is_array(side) ? json_array_get(side, i) : side;
+    const char *name = json_string_value(item);
+    if (name == NULL || !find_figure(kata, name, &out->figures[i]))
+      return complain(r, "threshold '%s' names no figure '%s'", threshold,
+                      name ? name : "(not a string)");
+  }
+  return 0;
+}
+
+static int read_bound(struct reader *r, json_t *obj, const char *key,
+                      const char *threshold, int *has, double *value) {
+  json_t *v = json_object_get(obj, key);
+  if (v == NULL)
+    return 0;
+  if (!json_is_number(v) || json_number_value(v) <= 0)
+    return complain(r, "threshold '%s': '%s' must be a positive number",
+                    threshold, key);
+  *has = 1;
+  *value = json_number_value(v);
+  return 0;
 }
 
 static int read_threshold(struct reader *r, const struct sc_kata *kata,
@@ -169,23 +225,22 @@ static int read_threshold(struct reader *r, const struct sc_kata *kata,
   if (err)
     return err;
   json_t *ratio = json_object_get(obj, "ratio");
-  json_t *max = json_object_get(obj, "max");
-  if (!json_is_array(ratio) || json_array_size(ratio) != 2 ||
-      !json_is_string(json_array_get(ratio, 0)) ||
-      !json_is_string(json_array_get(ratio, 1)))
+  if (!json_is_array(ratio) || json_array_size(ratio) != 2)
     return complain(r,
                     "threshold '%s' needs 'ratio': [numerator, "
-                    "denominator] naming two figures",
+                    "denominator]",
                     t->name);
-  if (!json_is_number(max) || json_number_value(max) <= 0)
-    return complain(r, "threshold '%s' needs a positive 'max'", t->name);
-  t->max = json_number_value(max);
-  const char *num = json_string_value(json_array_get(ratio, 0));
-  const char *den = json_string_value(json_array_get(ratio, 1));
-  if (!find_figure(kata, num, &t->numerator))
-    return complain(r, "threshold '%s' names no figure '%s'", t->name, num);
-  if (!find_figure(kata, den, &t->denominator))
-    return complain(r, "threshold '%s' names no figure '%s'", t->name, den);
+  if ((err = read_product(r, kata, t->name, json_array_get(ratio, 0),
+                          &t->numerator)) ||
+      (err = read_product(r, kata, t->name, json_array_get(ratio, 1),
+                          &t->denominator)) ||
+      (err = read_bound(r, obj, "min", t->name, &t->has_min, &t->min)) ||
+      (err = read_bound(r, obj, "max", t->name, &t->has_max, &t->max)))
+    return err;
+  if (!t->has_min && !t->has_max)
+    return complain(r, "threshold '%s' needs a 'min' or a 'max'", t->name);
+  if (t->has_min && t->has_max && t->min > t->max)
+    return complain(r, "threshold '%s': 'min' is above 'max'", t->name);
   return 0;
 }
 
@@ -206,6 +261,8 @@ static int read_timing(struct reader *r, json_t *root, struct sc_kata *kata) {
     if (err)
       return err;
   }
+  for (size_t i = 0; i < kata->figure_count; i++)
+    kata->needs_reference |= kata->figures[i].of_reference;
   kata->threshold_count = json_array_size(thresholds);
   kata->thresholds =
       sc_xcalloc(kata->threshold_count, sizeof(*kata->thresholds));
@@ -300,6 +357,14 @@ static int read_manifest(struct reader *r, json_t *root, struct sc_kata *kata) {
   if (memcheck != NULL &&
       (err = get_string(r, memcheck, "filter", 0, &kata->memcheck_filter)))
     return err;
+  json_t *strict = json_object_get(root, "strict");
+  if (strict != NULL) {
+    json_t *tsan = json_object_get(strict, "thread_sanitizer");
+    if (!json_is_object(strict) || (tsan != NULL && !json_is_boolean(tsan)))
+      return complain(r, "'strict' must be an object whose "
+                         "'thread_sanitizer' is true or false");
+    kata->thread_sanitizer = json_is_true(tsan);
+  }
   if (coverage != NULL &&
       ((err = get_uint(r, coverage, "line", 100, &kata->coverage_line)) ||
        (err = get_uint(r, coverage, "branch", 100, &kata->coverage_branch))))
@@ -375,10 +440,13 @@ void sc_kata_free(struct sc_kata *kata) {
     free(kata->figures[i].name);
     free(kata->figures[i].function);
     free_strings(kata->figures[i].args, kata->figures[i].arg_count);
+    free_strings(kata->figures[i].env, kata->figures[i].env_count);
   }
   for (size_t i = 0; i < kata->threshold_count; i++) {
     free(kata->thresholds[i].name);
     free(kata->thresholds[i].explain);
+    free(kata->thresholds[i].numerator.figures);
+    free(kata->thresholds[i].denominator.figures);
   }
   for (size_t i = 0; i < kata->writing_count; i++) {
     free(kata->writing[i].file);

@@ -9,7 +9,8 @@
 enum sc_figure_kind {
   SC_FIGURE_INSTRUCTIONS, /* callgrind's instruction count in a function */
   SC_FIGURE_PEAK_RSS,     /* the benchmark's peak resident memory, kB */
-  SC_FIGURE_WALL_MS       /* wall time; only ever used inside a ratio */
+  SC_FIGURE_WALL_MS,      /* the benchmark's wall time */
+  SC_FIGURE_REPORTED      /* a "NAME VALUE" line the benchmark wrote */
 };
 
 struct sc_figure_spec {
@@ -18,13 +19,25 @@ struct sc_figure_spec {
   char *function; /* INSTRUCTIONS: the function callgrind counts in */
   char **args;    /* the benchmark's arguments, NULL-terminated */
   size_t arg_count;
+  char **env; /* extra "K=V" for the benchmark, NULL-terminated */
+  size_t env_count;
+  int of_reference; /* measure the benchmark built from the solution */
 };
 
-/* Passes when figure[numerator] / figure[denominator] <= max. */
+/* A product of figures: one side of a threshold's ratio. */
+struct sc_figure_product {
+  size_t *figures; /* indexes into the kata's figures */
+  size_t count;
+};
+
+/* Holds when min <= numerator / denominator <= max (each bound optional). */
 struct sc_threshold_spec {
   char *name;
-  size_t numerator;   /* index into figures */
-  size_t denominator; /* index into figures */
+  struct sc_figure_product numerator;
+  struct sc_figure_product denominator;
+  int has_min;
+  double min;
+  int has_max;
   double max;
   char *explain;
 };
@@ -48,6 +61,8 @@ struct sc_kata {
   char *learner_tests;   /* optional learner-owned test file, or NULL */
   char *benchmark;       /* optional benchmark source, or NULL */
   char *memcheck_filter; /* cmocka filter for the valgrind run, or NULL */
+  int thread_sanitizer;  /* the strict gate also runs ThreadSanitizer */
+  int needs_reference;   /* a figure measures the reference solution */
   unsigned timeout_s[SC_GATE_COUNT];
   unsigned weight[SC_GATE_COUNT]; /* sums to 100 */
   unsigned coverage_line;         /* percent of lines required */

@@ -71,12 +71,13 @@ void sc_gate_add_figure(struct sc_gate_result *gate, const char *name,
 }
 
 void sc_gate_add_threshold(struct sc_gate_result *gate, const char *name,
-                           const char *explain, double ratio, double max,
-                           enum sc_status status) {
+                           const char *explain, double ratio, double min,
+                           double max, enum sc_status status) {
   struct sc_threshold_result *t = GROW(gate->thresholds, gate->threshold_count);
   t->name = sc_xstrdup(name);
   t->explain = dup_or_null(explain);
   t->ratio = ratio;
+  t->min = min;
   t->max = max;
   t->status = status;
 }

@@ -31,6 +31,7 @@ struct sc_threshold_result {
   char *name;
   char *explain;
   double ratio; /* the measured ratio; 0 when not measured */
+  double min;   /* the bounds it must stay within; 0 for none */
   double max;
   enum sc_status status;
 };
@@ -95,9 +96,10 @@ void sc_gate_add_location(struct sc_gate_result *gate, const char *file,
                           unsigned line, const char *message);
 void sc_gate_add_figure(struct sc_gate_result *gate, const char *name,
                         const char *unit, double value, int measured);
+/* min and max are the threshold's bounds, 0 for a bound it does not have. */
 void sc_gate_add_threshold(struct sc_gate_result *gate, const char *name,
-                           const char *explain, double ratio, double max,
-                           enum sc_status status);
+                           const char *explain, double ratio, double min,
+                           double max, enum sc_status status);
 
 /* Sums a kata's gates into its score and status. */
 void sc_kata_result_total(struct sc_kata_result *kata);

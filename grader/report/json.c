@@ -16,6 +16,11 @@ static json_t *number(double value) {
   return json_real(round(value * 1000.0) / 1000.0);
 }
 
+/* A threshold's bound, or null when it has none. */
+static json_t *bound(double value) {
+  return value > 0 ? number(value) : json_null();
+}
+
 static json_t *gate_json(const struct sc_gate_result *gate) {
   json_t *obj = json_pack(
       "{s:s, s:s, s:i, s:i, s:o}", "name", sc_gate_name(gate->gate), "status",
@@ -47,10 +52,11 @@ static json_t *gate_json(const struct sc_gate_result *gate) {
     for (size_t i = 0; i < gate->threshold_count; i++) {
       const struct sc_threshold_result *t = &gate->thresholds[i];
       json_array_append_new(
-          thresholds, json_pack("{s:s, s:o, s:o, s:o, s:s}", "name", t->name,
-                                "explain", string_or_null(t->explain), "ratio",
-                                number(t->ratio), "max", number(t->max),
-                                "status", sc_status_name(t->status)));
+          thresholds,
+          json_pack("{s:s, s:o, s:o, s:o, s:o, s:s}", "name", t->name,
+                    "explain", string_or_null(t->explain), "ratio",
+                    number(t->ratio), "min", bound(t->min), "max",
+                    bound(t->max), "status", sc_status_name(t->status)));
     }
     json_object_set_new(obj, "thresholds", thresholds);
   }

@@ -37,11 +37,12 @@ static int teardown_catalogue(void **state) {
 static void test_catalogue_load_sorts_the_kata_folders_by_name(void **state) {
   const struct sc_catalogue *cat = *state;
 
-  assert_int_equal(cat->count, 3);
+  assert_int_equal(cat->count, 4);
   assert_string_equal(cat->katas[0]->id, "01-complete");
   assert_string_equal(cat->katas[1]->id, "02-defaults");
-  assert_string_equal(cat->katas[2]->id, "10-no-timing");
-  assert_string_equal(cat->katas[2]->dir, MANIFESTS "good/katas/10-no-timing");
+  assert_string_equal(cat->katas[2]->id, "06-ratios");
+  assert_string_equal(cat->katas[3]->id, "10-no-timing");
+  assert_string_equal(cat->katas[3]->dir, MANIFESTS "good/katas/10-no-timing");
 }
 
 static void
@@ -65,7 +66,7 @@ static void test_catalogue_find_returns_the_kata_with_that_id(void **state) {
   assert_non_null(kata);
   assert_ptr_equal(kata, cat->katas[1]);
   assert_string_equal(kata->title, "Only what is required, and timing");
-  assert_ptr_equal(sc_catalogue_find(cat, "10-no-timing"), cat->katas[2]);
+  assert_ptr_equal(sc_catalogue_find(cat, "10-no-timing"), cat->katas[3]);
 }
 
 static void test_catalogue_find_returns_null_for_an_unknown_id(void **state) {
@@ -80,7 +81,7 @@ static void test_catalogue_find_returns_null_for_an_unknown_id(void **state) {
 static void test_catalogue_names_lists_the_ids_in_order(void **state) {
   char *names = sc_catalogue_names(*state);
 
-  assert_string_equal(names, "01-complete, 02-defaults, 10-no-timing");
+  assert_string_equal(names, "01-complete, 02-defaults, 06-ratios, 10-no-timing");
   free(names);
 }
 

@@ -296,7 +296,7 @@ test_cli_refuses_an_unknown_kata_and_lists_the_known_ones(void **state) {
                                            MANIFESTS "good/katas", NO_KATA,
                                            NULL},
                      "unknown kata '" NO_KATA "'; known katas: 01-complete, "
-                     "02-defaults, 10-no-timing");
+                     "02-defaults, 06-ratios, 10-no-timing");
 }
 
 static void
@@ -304,8 +304,8 @@ test_cli_grade_refuses_a_catalogue_with_a_broken_manifest(void **state) {
   (void)state;
   assert_usage_error(SC_SOURCE_DIR,
                      (const char *const[]){"grade", "--katas",
-                                           MANIFESTS "mixed/katas", NO_KATA,
-                                           NULL},
+                                           MANIFESTS "mixed/katas",
+                                           "02-broken", NULL},
                      "invalid manifest '" MANIFESTS
                      "mixed/katas/02-broken/kata.json': 'weights' names an "
                      "unknown gate 'speed'");

@@ -131,15 +131,20 @@ test_kata_load_resolves_threshold_figures_to_their_indexes(void **state) {
   (void)state;
   assert_int_equal(kata->threshold_count, 2);
   assert_string_equal(t[0].name, "cost does not grow with length");
-  assert_int_equal(t[0].numerator, 2);   /* deep */
-  assert_int_equal(t[0].denominator, 0); /* shallow */
-  assert_true(t[0].max == 1.5);
+  assert_int_equal(t[0].numerator.count, 1);
+  assert_int_equal(t[0].numerator.figures[0], 2); /* deep */
+  assert_int_equal(t[0].denominator.count, 1);
+  assert_int_equal(t[0].denominator.figures[0], 0); /* shallow */
+  assert_true(t[0].has_max && t[0].max == 1.5);
+  assert_false(t[0].has_min);
   assert_string_equal(t[0].explain,
                       "the same operations with 100 times the tasks");
   assert_string_equal(t[1].name, "memory against time");
-  assert_int_equal(t[1].numerator, 1);   /* rss */
-  assert_int_equal(t[1].denominator, 3); /* clock */
-  assert_true(t[1].max == 2.0);          /* an integer max is a number too */
+  assert_int_equal(t[1].numerator.count, 1);
+  assert_int_equal(t[1].numerator.figures[0], 1); /* rss */
+  assert_int_equal(t[1].denominator.count, 1);
+  assert_int_equal(t[1].denominator.figures[0], 3); /* clock */
+  assert_true(t[1].max == 2.0); /* an integer max is a number too */
   assert_null(t[1].explain);
   sc_kata_free(kata);
 }
@@ -179,8 +184,10 @@ test_kata_load_gives_every_optional_field_its_default(void **state) {
   assert_null(kata->figures[0].args);
   assert_int_equal(kata->figures[1].arg_count, 1);
   assert_int_equal(kata->threshold_count, 1);
-  assert_int_equal(kata->thresholds[0].numerator, 1);
-  assert_int_equal(kata->thresholds[0].denominator, 0);
+  assert_int_equal(kata->thresholds[0].numerator.count, 1);
+  assert_int_equal(kata->thresholds[0].numerator.figures[0], 1);
+  assert_int_equal(kata->thresholds[0].denominator.count, 1);
+  assert_int_equal(kata->thresholds[0].denominator.figures[0], 0);
   sc_kata_free(kata);
 }
 
@@ -207,7 +214,8 @@ static void test_kata_load_loads_the_grader_fixture_kata(void **state) {
   assert_int_equal(kata->timeout_s[SC_GATE_TESTS], 5);
   assert_int_equal(kata->coverage_line, 85);
   assert_int_equal(kata->threshold_count, 1);
-  assert_int_equal(kata->thresholds[0].numerator, 1);
+  assert_int_equal(kata->thresholds[0].numerator.count, 1);
+  assert_int_equal(kata->thresholds[0].numerator.figures[0], 1);
   sc_kata_free(kata);
 }
 
@@ -339,6 +347,53 @@ test_kata_load_refuses_a_benchmark_the_learner_may_edit(void **state) {
                  "the benchmark 'bench.c' cannot be learner-editable");
 }
 
+static void
+test_kata_load_reads_ratios_of_products_with_lower_bounds(void **state) {
+  struct sc_kata *kata = load_good(GOOD("06-ratios"));
+  const struct sc_threshold_spec *t = kata->thresholds;
+
+  (void)state;
+  assert_true(kata->thread_sanitizer);
+  assert_true(kata->needs_reference);
+  assert_int_equal(kata->figures[0].kind, SC_FIGURE_REPORTED);
+  assert_int_equal(kata->figures[1].env_count, 1);
+  assert_string_equal(kata->figures[1].env[0], "UV_THREADPOOL_SIZE=2");
+  assert_false(kata->figures[0].of_reference);
+  assert_true(kata->figures[4].of_reference);
+  assert_int_equal(t[0].numerator.count, 2);
+  assert_int_equal(t[0].numerator.figures[0], 0);
+  assert_int_equal(t[0].numerator.figures[1], 3);
+  assert_int_equal(t[0].denominator.figures[0], 1);
+  assert_int_equal(t[0].denominator.figures[1], 2);
+  assert_true(t[0].has_min && t[0].min == 0.6);
+  assert_false(t[0].has_max);
+  assert_true(t[1].has_min && t[1].has_max);
+  sc_kata_free(kata);
+}
+
+static void test_kata_load_refuses_a_threshold_without_bounds(void **state) {
+  (void)state;
+  assert_refused("20-no-bound", "threshold 'speedup' needs a 'min' or a 'max'");
+}
+
+static void test_kata_load_refuses_a_min_above_the_max(void **state) {
+  (void)state;
+  assert_refused("21-min-above-max",
+                 "threshold 'bounded both ways': 'min' is above 'max'");
+}
+
+static void test_kata_load_refuses_an_unknown_build_to_measure(void **state) {
+  (void)state;
+  assert_refused("22-bad-of",
+                 "figure 'reference': 'of' must be 'learner' or 'reference'");
+}
+
+static void
+test_kata_load_refuses_a_strict_option_that_is_not_a_boolean(void **state) {
+  (void)state;
+  assert_refused("23-bad-strict", "'thread_sanitizer' is true or false");
+}
+
 static void test_kata_load_refuses_a_missing_folder(void **state) {
   (void)state;
   assert_refused("99-no-such-folder", "no such file");
@@ -391,6 +446,13 @@ int main(void) {
           test_kata_load_refuses_timing_points_without_timing_figures),
       cmocka_unit_test(test_kata_load_refuses_a_duplicate_key),
       cmocka_unit_test(test_kata_load_refuses_a_benchmark_the_learner_may_edit),
+      cmocka_unit_test(
+          test_kata_load_reads_ratios_of_products_with_lower_bounds),
+      cmocka_unit_test(test_kata_load_refuses_a_threshold_without_bounds),
+      cmocka_unit_test(test_kata_load_refuses_a_min_above_the_max),
+      cmocka_unit_test(test_kata_load_refuses_an_unknown_build_to_measure),
+      cmocka_unit_test(
+          test_kata_load_refuses_a_strict_option_that_is_not_a_boolean),
       cmocka_unit_test(test_kata_load_refuses_a_missing_folder),
       cmocka_unit_test(test_kata_free_accepts_null),
   };

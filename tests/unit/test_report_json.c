@@ -58,9 +58,10 @@ static void build_results(struct sc_results *results) {
                      123456.78949, 1);
   sc_gate_add_figure(&gates[SC_GATE_TIMING], "deep", "instructions", 0, 0);
   sc_gate_add_threshold(&gates[SC_GATE_TIMING], "queue cost is flat",
-                        "deep against shallow", 1.01349, 1.5, SC_STATUS_PASS);
+                        "deep against shallow", 1.01349, 0, 1.5,
+                        SC_STATUS_PASS);
   sc_gate_add_threshold(&gates[SC_GATE_TIMING], "no explanation", NULL, 2.0006,
-                        1.25, SC_STATUS_FAIL);
+                        1.25, 0, SC_STATUS_FAIL);
   sc_gate_set(&gates[SC_GATE_COVERAGE], SC_STATUS_FAIL, 9,
               "line coverage 85.1%% of 90%%");
   sc_gate_add_figure(&gates[SC_GATE_COVERAGE], "line coverage", "%", 85.12351,
@@ -260,11 +261,14 @@ static void test_json_write_gives_figures_and_thresholds_rounded(void **state) {
   assert_string_member(t, "name", "queue cost is flat");
   assert_string_member(t, "explain", "deep against shallow");
   assert_real_member(t, "ratio", 1.013);
+  assert_true(json_is_null(json_object_get(t, "min")));
   assert_real_member(t, "max", 1.5);
   assert_string_member(t, "status", "pass");
   t = json_array_get(thresholds, 1);
   assert_true(json_is_null(json_object_get(t, "explain")));
   assert_real_member(t, "ratio", 2.001);
+  assert_real_member(t, "min", 1.25);
+  assert_true(json_is_null(json_object_get(t, "max")));
   assert_string_member(t, "status", "fail");
   json_t *coverage =
       json_object_get(gate_at(state, SC_GATE_COVERAGE), "figures");

@@ -194,7 +194,7 @@ static void test_gate_setters_make_invalid_utf8_valid(void **state) {
                    "surrogate \xED\xA0\x80 and caf\xC3\xA9");
   sc_gate_add_test(gate, "test_fine", SC_STATUS_PASS, NULL);
   sc_gate_add_location(gate, "katas/01-x/a\xff.c", 7, "bad \x80 byte");
-  sc_gate_add_threshold(gate, "linear", "explain \xF5\x80", 1.0, 2.0,
+  sc_gate_add_threshold(gate, "linear", "explain \xF5\x80", 1.0, 0, 2.0,
                         SC_STATUS_PASS);
 
   assert_true(is_valid_utf8(gate->message));
