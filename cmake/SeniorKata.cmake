@@ -157,6 +157,20 @@ function(senior_kata)
                         OPTIONS -g -O1 -fsanitize=thread LINK -fsanitize=thread)
   endif()
 
+  # A kata author's check of the kata itself (e.g. the reference answers
+  # against what libuv really does): trusted sources only, no learner code.
+  string(JSON selfcheck_json ERROR_VARIABLE no_selfcheck GET "${manifest}"
+         selfcheck)
+  if(NOT no_selfcheck)
+    senior_kata_json_list(selfcheck_sources "${selfcheck_json}" sources)
+    list(TRANSFORM selfcheck_sources PREPEND ${kata_dir}/)
+    add_executable(selfcheck ${selfcheck_sources})
+    target_include_directories(selfcheck PRIVATE ${kata_dir})
+    target_compile_definitions(selfcheck PRIVATE _GNU_SOURCE)
+    target_compile_options(selfcheck PRIVATE -g -O1)
+    target_link_libraries(selfcheck PRIVATE ${deps})
+  endif()
+
   set(strict_commands "")
   foreach(file ${learner_c})
     list(APPEND strict_commands

@@ -289,8 +289,8 @@ int sc_verb_grade(const struct sc_context *ctx, const struct sc_verb *verb,
   char *from = from_arg ? absolute_dir("--from", from_arg) : NULL;
   if (from_arg && from == NULL)
     return SC_EXIT_USAGE;
-  if (load_catalogue(ctx, sc_args_get(verb, args, "--katas"), req.ids,
-                     &cat) != 0) {
+  if (load_catalogue(ctx, sc_args_get(verb, args, "--katas"), req.ids, &cat) !=
+      0) {
     free(from);
     return SC_EXIT_USAGE;
   }

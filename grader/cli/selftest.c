@@ -7,6 +7,7 @@
 #include "cli/grade.h"
 #include "core/error.h"
 #include "core/util.h"
+#include "gates/grading.h"
 #include "runner/run.h"
 
 #include <dirent.h>
@@ -107,6 +108,9 @@ grade_all(const struct sc_context *ctx, const struct sc_catalogue *cat,
   return err ? NULL : results->katas;
 }
 
+static void kata_selfcheck(const struct sc_context *ctx,
+                           const struct sc_kata *kata, struct tally *t);
+
 static void starters_and_solutions(const struct sc_context *ctx,
                                    const struct sc_catalogue *cat,
                                    struct tally *t) {
@@ -133,10 +137,72 @@ static void starters_and_solutions(const struct sc_context *ctx,
       check(t, k->status == SC_STATUS_PASS,
             "the reference solution of %s earns full marks (%u/%u)%s%s", k->id,
             k->score, k->max_score, *why ? ": " : "", why);
+      if (cat->katas[i]->has_selfcheck &&
+          k->gates[SC_GATE_BUILD].status == SC_STATUS_PASS)
+        kata_selfcheck(ctx, cat->katas[i], t);
     }
     sc_results_free(&results);
   }
   free(solutions);
+}
+
+/* Runs a tool to completion; returns 1 when it exited 0, else prints its
+ * output's tail and returns 0. */
+static int tool_succeeds(const char *const *argv, unsigned timeout_s,
+                         char **why) {
+  struct sc_run_spec spec = {
+      .argv = argv,
+      .limits = {.timeout_ms = timeout_s * 1000ull,
+                 .output_cap_bytes = 1u << 20},
+      .isolation = SC_ISOLATION_TOOL,
+  };
+  struct sc_run_result res = {0};
+  int err = sc_run(&spec, &res);
+  int ok = err == 0 && res.end == SC_RUN_EXITED && res.exit_status == 0;
+  if (!ok) {
+    char how[160];
+    char *tail = sc_grading_tail(res.output ? res.output : "", 15);
+    *why = sc_xasprintf(
+        "%s: %s\n%s", argv[0],
+        err ? sc_strerror(err) : sc_run_describe(&res, how, sizeof(how)), tail);
+    free(tail);
+  }
+  sc_run_result_free(&res);
+  return ok;
+}
+
+/* A kata's own check of itself (its "selfcheck" program, built from trusted
+ * sources in the reference solution's build tree), e.g. that its reference
+ * answers match what libuv really does. */
+static void kata_selfcheck(const struct sc_context *ctx,
+                           const struct sc_kata *kata, struct tally *t) {
+  char *build =
+      sc_xasprintf("%s/build/katas/solutions/%s", ctx->root, kata->id);
+  char *solution = sc_xasprintf("%s/solutions/%s", ctx->root, kata->id);
+  char *program = sc_path_join(build, "selfcheck");
+  const char *compile[] = {"cmake",    "--build",   build,
+                           "--target", "selfcheck", NULL};
+  struct sc_strv argv = {0};
+  sc_strv_push(&argv, program);
+  for (size_t i = 0; i < kata->selfcheck_arg_count; i++) {
+    const char *arg = kata->selfcheck_args[i];
+    const char *at = strstr(arg, "{solution}");
+    if (at != NULL)
+      sc_strv_pushf(&argv, "%.*s%s%s", (int)(at - arg), arg, solution,
+                    at + strlen("{solution}"));
+    else
+      sc_strv_push(&argv, arg);
+  }
+  char *why = NULL;
+  int ok = tool_succeeds(compile, 300, &why) &&
+           tool_succeeds(sc_strv_view(&argv), 600, &why);
+  check(t, ok, "the kata check of %s passes%s%s", kata->id, why ? ": " : "",
+        why ? why : "");
+  free(why);
+  sc_strv_free(&argv);
+  free(program);
+  free(solution);
+  free(build);
 }
 
 /* Does the graded kata match one expected verdict of expect.json? */
@@ -164,7 +230,8 @@ static int verdict_holds(const struct sc_kata_result *k, json_t *verdict,
 }
 
 static void submission(const struct sc_context *ctx,
-                       const struct sc_catalogue *fixtures, const char *name,
+                       const struct sc_catalogue *fixtures,
+                       const struct sc_catalogue *katas, const char *name,
                        struct tally *t) {
   char *dir = sc_xasprintf("%s/tests/submissions/%s", ctx->root, name);
   char *expect_path = sc_path_join(dir, "expect.json");
@@ -183,9 +250,10 @@ static void submission(const struct sc_context *ctx,
   }
   const char *ids[] = {kata, NULL};
   char *source = sc_xasprintf("submissions/%s", name);
+  /* A submission is for a fixture kata, or for one of the real ones. */
   struct sc_grade_request req = {
       .root = ctx->root,
-      .catalogue = fixtures,
+      .catalogue = sc_catalogue_find(fixtures, kata) ? fixtures : katas,
       .ids = ids,
       .editable_root = dir,
       .source = source,
@@ -228,7 +296,8 @@ static int by_name(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void submissions(const struct sc_context *ctx, struct tally *t) {
+static void submissions(const struct sc_context *ctx,
+                        const struct sc_catalogue *katas, struct tally *t) {
   char *fixtures_dir = sc_path_join(ctx->root, "tests/fixtures/katas");
   char *dir = sc_path_join(ctx->root, "tests/submissions");
   struct sc_catalogue fixtures;
@@ -251,7 +320,7 @@ static void submissions(const struct sc_context *ctx, struct tally *t) {
   if (names.count > 0)
     qsort(names.items, names.count, sizeof(*names.items), by_name);
   for (size_t i = 0; i < names.count; i++)
-    submission(ctx, &fixtures, names.items[i], t);
+    submission(ctx, &fixtures, katas, names.items[i], t);
   sc_strv_free(&names);
   sc_catalogue_free(&fixtures);
   free(dir);
@@ -307,10 +376,10 @@ int sc_verb_selftest(const struct sc_context *ctx, const struct sc_verb *verb,
     for (size_t i = 0; i < cat.count; i++)
       kata_is_complete(ctx, cat.katas[i], &t);
     starters_and_solutions(ctx, &cat, &t);
-    sc_catalogue_free(&cat);
   }
+  submissions(ctx, &cat, &t);
+  sc_catalogue_free(&cat);
   free(katas);
-  submissions(ctx, &t);
   nothing_left_behind(&t);
   printf("# selftest took %.1f s\n", (double)(sc_now_ms() - start) / 1000.0);
   printf("selftest: %u passed, %u failed\n", t.passed, t.failed);

@@ -357,6 +357,24 @@ static int read_manifest(struct reader *r, json_t *root, struct sc_kata *kata) {
   if (memcheck != NULL &&
       (err = get_string(r, memcheck, "filter", 0, &kata->memcheck_filter)))
     return err;
+  json_t *selfcheck = json_object_get(root, "selfcheck");
+  if (selfcheck != NULL) {
+    char **sources = NULL;
+    size_t count = 0;
+    if (!json_is_object(selfcheck) ||
+        (err = get_string_array(r, selfcheck, "sources", &sources, &count)) ||
+        count == 0) {
+      free_strings(sources, count);
+      return err ? err
+                 : complain(r, "'selfcheck' needs 'sources', the trusted "
+                               "files of the kata author's check");
+    }
+    free_strings(sources, count);
+    kata->has_selfcheck = 1;
+    if ((err = get_string_array(r, selfcheck, "args", &kata->selfcheck_args,
+                                &kata->selfcheck_arg_count)))
+      return err;
+  }
   json_t *strict = json_object_get(root, "strict");
   if (strict != NULL) {
     json_t *tsan = json_object_get(strict, "thread_sanitizer");
@@ -452,6 +470,7 @@ void sc_kata_free(struct sc_kata *kata) {
     free(kata->writing[i].file);
     free(kata->writing[i].about);
   }
+  free_strings(kata->selfcheck_args, kata->selfcheck_arg_count);
   free(kata->figures);
   free(kata->thresholds);
   free(kata->writing);

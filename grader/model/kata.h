@@ -73,6 +73,10 @@ struct sc_kata {
   size_t threshold_count;
   struct sc_writing_spec *writing;
   size_t writing_count;
+  int has_selfcheck;     /* the kata has a "selfcheck" program */
+  char **selfcheck_args; /* its arguments; "{solution}" stands for the
+                            reference solution's folder */
+  size_t selfcheck_arg_count;
 };
 
 /* Reads and checks dir/kata.json. On success *out is a new kata the caller

@@ -68,6 +68,32 @@ static void first_failure(FILE *out, const struct sc_kata_result *kata,
   }
 }
 
+/* The timing gate's figures and ratios: the numbers a learner explains in
+ * a benchmark report, shown whether the gate passed or not. */
+static void figures(FILE *out, const struct sc_kata_result *kata, int colour) {
+  const struct sc_gate_result *gate = &kata->gates[SC_GATE_TIMING];
+  if (gate->figure_count == 0)
+    return;
+  fprintf(out, "\n%s%s%s, measured:\n", colour ? BOLD : "", kata->id,
+          colour ? RESET : "");
+  for (size_t i = 0; i < gate->figure_count; i++)
+    fprintf(out, "  %-28s %14.6g %s\n", gate->figures[i].name,
+            gate->figures[i].value, gate->figures[i].unit);
+  for (size_t i = 0; i < gate->threshold_count; i++) {
+    const struct sc_threshold_result *t = &gate->thresholds[i];
+    char bounds[64] = "";
+    if (t->min > 0 && t->max > 0)
+      snprintf(bounds, sizeof(bounds), "between %.3g and %.3g", t->min, t->max);
+    else if (t->min > 0)
+      snprintf(bounds, sizeof(bounds), "at least %.3g", t->min);
+    else
+      snprintf(bounds, sizeof(bounds), "at most %.3g", t->max);
+    fprintf(out, "  %s: %.3g, needs %s: %s%s%s\n", t->name, t->ratio, bounds,
+            colour ? status_colour(t->status) : "", sc_status_name(t->status),
+            colour ? RESET : "");
+  }
+}
+
 void sc_report_terminal(const struct sc_results *results, FILE *out,
                         int colour) {
   fprintf(out, "%-26s", "kata");
@@ -82,6 +108,8 @@ void sc_report_terminal(const struct sc_results *results, FILE *out,
     fprintf(out, " %s%u/%u%s\n", colour ? status_colour(kata->status) : "",
             kata->score, kata->max_score, colour ? RESET : "");
   }
+  for (size_t i = 0; i < results->count; i++)
+    figures(out, &results->katas[i], colour);
   for (size_t i = 0; i < results->count; i++)
     if (results->katas[i].status != SC_STATUS_PASS)
       first_failure(out, &results->katas[i], colour);
