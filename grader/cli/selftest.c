@@ -372,7 +372,8 @@ int sc_verb_selftest(const struct sc_context *ctx, const struct sc_verb *verb,
     check(&t, 0, "the katas load: %s", why);
     free(why);
   } else {
-    check(&t, cat.count > 0, "the catalogue holds %zu katas", cat.count);
+    check(&t, cat.count > 0, "the catalogue is not empty (%zu katas)",
+          cat.count);
     for (size_t i = 0; i < cat.count; i++)
       kata_is_complete(ctx, cat.katas[i], &t);
     starters_and_solutions(ctx, &cat, &t);
