@@ -164,9 +164,25 @@ void sc_kata_result_free(struct sc_kata_result *kata) {
   free(kata->error);
 }
 
+void sc_results_add_finding(struct sc_results *results, const char *path,
+                            const char *change) {
+  struct sc_finding *f = GROW(results->findings, results->finding_count);
+  f->path = dup_text(path);
+  f->change = dup_text(change);
+}
+
 void sc_results_free(struct sc_results *results) {
   if (results == NULL)
     return;
+  for (size_t i = 0; i < results->finding_count; i++) {
+    free(results->findings[i].path);
+    free(results->findings[i].change);
+  }
+  free(results->findings);
+  free(results->trusted_ref);
+  results->findings = NULL;
+  results->trusted_ref = NULL;
+  results->finding_count = 0;
   for (size_t i = 0; i < results->count; i++)
     sc_kata_result_free(&results->katas[i]);
   free(results->katas);

@@ -75,8 +75,18 @@ struct sc_kata_result {
   unsigned long long elapsed_ms;
 };
 
+/* A change to a file the learner must not change (integrity). */
+struct sc_finding {
+  char *path;   /* relative to the repository root */
+  char *change; /* "modified", "added", "deleted", "renamed", ... */
+};
+
 struct sc_results {
   const char *source; /* "learner" or "solutions" */
+  int official;        /* graded against a trusted ref (see README) */
+  char *trusted_ref;   /* that ref, or NULL */
+  struct sc_finding *findings; /* protected files that differ */
+  size_t finding_count;
   struct sc_kata_result *katas;
   size_t count;
   unsigned score;
@@ -109,6 +119,9 @@ void sc_results_total(struct sc_results *results);
 const char *sc_level_for(unsigned score, unsigned max_score);
 
 void sc_kata_result_free(struct sc_kata_result *kata);
+/* Records a protected file's change; copies its strings. */
+void sc_results_add_finding(struct sc_results *results, const char *path,
+                            const char *change);
 void sc_results_free(struct sc_results *results);
 
 #endif /* SENIOR_CHECK_RESULT_H */

@@ -101,11 +101,19 @@ int sc_report_json_write(const struct sc_results *results, const char *path) {
   json_t *katas = json_array();
   for (size_t i = 0; i < results->count; i++)
     json_array_append_new(katas, kata_json(&results->katas[i]));
-  json_t *root = json_pack("{s:i, s:s, s:i, s:i, s:s, s:o}", "format",
-                           (json_int_t)RESULTS_FORMAT, "source",
-                           results->source, "score", (json_int_t)results->score,
-                           "max_score", (json_int_t)results->max_score, "level",
-                           results->level, "katas", katas);
+  json_t *findings = json_array();
+  for (size_t i = 0; i < results->finding_count; i++)
+    json_array_append_new(findings,
+                          json_pack("{s:s, s:s}", "path",
+                                    results->findings[i].path, "change",
+                                    results->findings[i].change));
+  json_t *root = json_pack(
+      "{s:i, s:s, s:b, s:o, s:i, s:i, s:s, s:o, s:o}", "format",
+      (json_int_t)RESULTS_FORMAT, "source", results->source, "official",
+      results->official, "trusted_ref", string_or_null(results->trusted_ref),
+      "score", (json_int_t)results->score, "max_score",
+      (json_int_t)results->max_score, "level", results->level, "findings",
+      findings, "katas", katas);
   if (root == NULL)
     return SC_EREPORT;
   errno = 0;

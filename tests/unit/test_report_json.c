@@ -162,9 +162,12 @@ static void assert_real_member(json_t *obj, const char *key, double want) {
 static void test_json_write_gives_the_top_level_fields(void **state) {
   struct fixture *f = *state;
 
-  assert_int_equal(json_object_size(f->root), 6);
+  assert_int_equal(json_object_size(f->root), 9);
   assert_int_member(f->root, "format", 1);
   assert_string_member(f->root, "source", "learner");
+  assert_true(json_is_false(json_object_get(f->root, "official")));
+  assert_true(json_is_null(json_object_get(f->root, "trusted_ref")));
+  assert_int_equal(json_array_size(json_object_get(f->root, "findings")), 0);
   assert_int_member(f->root, "score", 39);
   assert_int_member(f->root, "max_score", 200);
   assert_string_member(f->root, "level", "newcomer");
