@@ -27,6 +27,7 @@ struct sc_args {
 
 struct sc_context {
   const char *root; /* the repository root */
+  char **argv;      /* the grader's whole command line */
 };
 
 struct sc_verb {

@@ -1,5 +1,6 @@
 #include "cli/grade.h"
 #include "cli/cli.h"
+#include "cli/trusted.h"
 #include "core/error.h"
 #include "core/util.h"
 #include "gates/grading.h"
@@ -232,14 +233,11 @@ static char *absolute_dir(const char *option, const char *dir) {
   return path;
 }
 
-static int load_catalogue(const struct sc_context *ctx, const char *from,
-                          const char *const *ids, struct sc_catalogue *cat) {
-  char *dir =
-      from ? absolute_dir("--katas", from) : sc_path_join(ctx->root, "katas");
-  if (dir == NULL)
-    return -1;
+static int load_catalogue(const struct sc_context *ctx,
+                          struct sc_catalogue *cat) {
+  char *dir = sc_path_join(ctx->root, "katas");
   char *why = NULL;
-  int err = sc_catalogue_load_some(dir, ids, cat, &why);
+  int err = sc_catalogue_load(dir, cat, &why);
   if (err != 0)
     sc_error("%s", why);
   free(why);
@@ -261,50 +259,155 @@ static int parse_jobs(const char *text, unsigned *jobs) {
   return 0;
 }
 
+/* Where the katas and the learner's files come from, for one grade. */
+struct sources {
+  char *katas;      /* the kata folders graded (absolute) */
+  char *katas_rel;  /* the same, relative to the repository root */
+  char *editable;   /* folder of <id>/ editable files; NULL: the katas' */
+  const char *name; /* "learner", "solutions", "other" */
+};
+
+static void sources_free(struct sources *s) {
+  free(s->katas);
+  free(s->katas_rel);
+  free(s->editable);
+}
+
+/* Works out the sources from the options. Under a trusted ref the katas
+ * come from the trusted tree (this grader's root) and the learner's files
+ * from the same place in the working tree. */
+static int choose_sources(const struct sc_context *ctx,
+                          const struct sc_verb *verb,
+                          const struct sc_args *args, struct sources *out) {
+  const char *katas_arg = sc_args_get(verb, args, "--katas");
+  const char *from_arg = sc_args_get(verb, args, "--from");
+  int solutions = sc_args_get(verb, args, "--solutions") != NULL;
+  const char *worktree = sc_trusted_worktree();
+  const char *base = worktree ? worktree : ctx->root;
+  memset(out, 0, sizeof(*out));
+  out->name = solutions ? "solutions" : from_arg ? "other" : "learner";
+  char *katas = katas_arg ? absolute_dir("--katas", katas_arg)
+                          : sc_path_join(base, "katas");
+  if (katas == NULL)
+    return -1;
+  size_t len = strlen(base);
+  if (strncmp(katas, base, len) == 0 && katas[len] == '/')
+    out->katas_rel = sc_xstrdup(katas + len + 1);
+  else if (worktree) {
+    sc_error("--katas '%s' is outside the repository: under a trusted ref, "
+             "katas come from the ref",
+             katas_arg);
+    free(katas);
+    return -1;
+  } else
+    out->katas_rel = sc_xstrdup(katas);
+  if (worktree) {
+    out->editable = katas;
+    out->katas = sc_path_join(ctx->root, out->katas_rel);
+  } else {
+    out->katas = katas;
+    if (solutions)
+      out->editable = sc_path_join(ctx->root, "solutions");
+    else if (from_arg &&
+             (out->editable = absolute_dir("--from", from_arg)) == NULL)
+      return -1;
+  }
+  return 0;
+}
+
+/* The commit a learner's own clone is compared with when no trusted ref is
+ * given: where their branch left its upstream, or else HEAD. */
+static char *local_baseline(const char *root) {
+  const char *argv[] = {"git",  "-C",          root, "merge-base",
+                        "HEAD", "@{upstream}", NULL};
+  struct sc_run_spec spec = {
+      .argv = argv,
+      .limits = {.timeout_ms = 30000, .output_cap_bytes = 4096},
+      .isolation = SC_ISOLATION_TOOL,
+  };
+  struct sc_run_result res = {0};
+  char *base = NULL;
+  if (sc_run(&spec, &res) == 0 && res.end == SC_RUN_EXITED &&
+      res.exit_status == 0 && res.output != NULL) {
+    res.output[strcspn(res.output, "\n")] = '\0';
+    base = sc_xstrdup(res.output);
+  }
+  sc_run_result_free(&res);
+  return base ? base : sc_xstrdup("HEAD");
+}
+
+/* Integrity: which protected files differ. Official results need a trusted
+ * ref; a learner's own run reports changes as a warning. */
+static void
+check_integrity(const struct sc_context *ctx, const struct sc_verb *verb,
+                const struct sc_args *args, const struct sources *src,
+                const struct sc_catalogue *cat, struct sc_results *results) {
+  const char *worktree = sc_trusted_worktree();
+  if (!worktree && strcmp(src->name, "learner") != 0)
+    return; /* solutions and other folders: nothing of the learner's */
+  char *against = worktree ? sc_xstrdup(getenv(SC_TRUSTED_SHA_ENV))
+                           : local_baseline(ctx->root);
+  char *why = NULL;
+  if (sc_trusted_findings(worktree ? worktree : ctx->root, against, cat,
+                          src->katas_rel, results, &why) == 0 &&
+      worktree) {
+    results->official = 1;
+    results->trusted_ref = sc_xasprintf(
+        "%s (%s)", sc_args_get(verb, args, "--trusted-ref"), against);
+  } else if (why != NULL && worktree) {
+    sc_error("cannot compare with the trusted ref: %s", why);
+  }
+  free(why);
+  free(against);
+}
+
 int sc_verb_grade(const struct sc_context *ctx, const struct sc_verb *verb,
                   const struct sc_args *args) {
-  int solutions = sc_args_get(verb, args, "--solutions") != NULL;
   const char *json_path = sc_args_get(verb, args, "--json");
+  const char *ref = sc_args_get(verb, args, "--trusted-ref");
   struct sc_grade_request req = {
       .root = ctx->root,
       .ids = args->positional_count ? args->positionals : NULL,
-      .source = solutions ? "solutions" : "learner",
       .progress = isatty(STDERR_FILENO),
   };
   if (parse_jobs(sc_args_get(verb, args, "--jobs"), &req.jobs) != 0)
     return SC_EXIT_USAGE;
+  int solutions = sc_args_get(verb, args, "--solutions") != NULL;
+  int from = sc_args_get(verb, args, "--from") != NULL;
+  if (solutions + from + (ref != NULL) > 1) {
+    sc_error("--solutions, --from and --trusted-ref each say where the "
+             "files come from: give one");
+    return SC_EXIT_USAGE;
+  }
   char *why = NULL;
-  if (sc_grade_check_tools(&why) != 0) {
+  if (sc_grade_check_tools(&why) != 0 ||
+      (ref && sc_trusted_reexec(ctx->root, ref, ctx->argv, &why) != 0)) {
     sc_error("%s", why);
     free(why);
     return SC_EXIT_USAGE;
   }
+  struct sources src;
   struct sc_catalogue cat;
-  const char *from_arg = sc_args_get(verb, args, "--from");
-  if (solutions && from_arg) {
-    sc_error("--solutions and --from both say where the files come from: "
-             "give one");
+  if (choose_sources(ctx, verb, args, &src) != 0) {
+    sources_free(&src);
     return SC_EXIT_USAGE;
   }
-  char *from = from_arg ? absolute_dir("--from", from_arg) : NULL;
-  if (from_arg && from == NULL)
-    return SC_EXIT_USAGE;
-  if (load_catalogue(ctx, sc_args_get(verb, args, "--katas"), req.ids, &cat) !=
-      0) {
-    free(from);
+  if (sc_catalogue_load_some(src.katas, req.ids, &cat, &why) != 0) {
+    sc_error("%s", why);
+    free(why);
+    sources_free(&src);
     return SC_EXIT_USAGE;
   }
-  char *solutions_dir = sc_path_join(ctx->root, "solutions");
   req.catalogue = &cat;
-  req.editable_root = solutions ? solutions_dir : from;
-  if (from)
-    req.source = "other";
+  req.editable_root = src.editable;
+  req.source = src.name;
 
   struct sc_results results;
   int status = SC_EXIT_USAGE;
   if (sc_grade_run(&req, &results, &why) != 0) {
     sc_error("%s", why);
   } else {
+    check_integrity(ctx, verb, args, &src, &cat, &results);
     sc_report_terminal(&results, stdout, sc_report_use_colour(stdout));
     int err = json_path ? sc_report_json_write(&results, json_path) : 0;
     if (err != 0)
@@ -315,8 +418,7 @@ int sc_verb_grade(const struct sc_context *ctx, const struct sc_verb *verb,
     sc_results_free(&results);
   }
   free(why);
-  free(from);
-  free(solutions_dir);
+  sources_free(&src);
   sc_catalogue_free(&cat);
   return status;
 }
@@ -326,7 +428,7 @@ int sc_verb_list(const struct sc_context *ctx, const struct sc_verb *verb,
   (void)verb;
   (void)args;
   struct sc_catalogue cat;
-  if (load_catalogue(ctx, NULL, NULL, &cat) != 0)
+  if (load_catalogue(ctx, &cat) != 0)
     return SC_EXIT_USAGE;
   printf("%-26s %-5s %s\n", "kata", "week", "title");
   for (size_t i = 0; i < cat.count; i++)

@@ -20,12 +20,16 @@ static const struct sc_option grade_options[] = {
     {"--jobs", "N", "grade N katas at once (default: one per core)"},
     {"--from", "DIR", "take the editable files from DIR/<kata>/ instead"},
     {"--katas", "DIR", "grade the katas of DIR (kata authors)"},
+    {"--trusted-ref", "REF",
+     "take tests, manifests and the grader from git REF (CI)"},
     {NULL, NULL, NULL}};
 
 static const struct sc_option no_options[] = {{NULL, NULL, NULL}};
 
 static const struct sc_verb verbs[] = {
-    {"grade", "[KATA...] [--solutions | --from DIR] [--json FILE] [--jobs N]",
+    {"grade",
+     "[KATA...] [--solutions | --from DIR | --trusted-ref REF] [--json FILE]\n "
+     "      [--jobs N]",
      "grade every kata (or the ones named) through all six gates",
      grade_options, sc_verb_grade},
     {"list", "", "list the katas in curriculum order", no_options,
@@ -194,7 +198,7 @@ int main(int argc, char **argv) {
                             : -1;
   if (status < 0) {
     char *root = find_root();
-    struct sc_context ctx = {root};
+    struct sc_context ctx = {root, argv};
     status = verb->run(&ctx, verb, &args);
     free(root);
   }

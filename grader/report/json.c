@@ -103,10 +103,9 @@ int sc_report_json_write(const struct sc_results *results, const char *path) {
     json_array_append_new(katas, kata_json(&results->katas[i]));
   json_t *findings = json_array();
   for (size_t i = 0; i < results->finding_count; i++)
-    json_array_append_new(findings,
-                          json_pack("{s:s, s:s}", "path",
-                                    results->findings[i].path, "change",
-                                    results->findings[i].change));
+    json_array_append_new(
+        findings, json_pack("{s:s, s:s}", "path", results->findings[i].path,
+                            "change", results->findings[i].change));
   json_t *root = json_pack(
       "{s:i, s:s, s:b, s:o, s:i, s:i, s:s, s:o, s:o}", "format",
       (json_int_t)RESULTS_FORMAT, "source", results->source, "official",

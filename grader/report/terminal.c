@@ -94,8 +94,30 @@ static void figures(FILE *out, const struct sc_kata_result *kata, int colour) {
   }
 }
 
+/* Protected files that differ: official results keep the trusted ref's
+ * score whatever they hold; a learner's own run warns. */
+static void findings(FILE *out, const struct sc_results *results, int colour) {
+  if (results->finding_count == 0)
+    return;
+  fprintf(out, "%s%s: %zu protected file%s differ%s from %s%s\n",
+          colour ? RED : "", results->official ? "integrity" : "warning",
+          results->finding_count, results->finding_count == 1 ? "" : "s",
+          results->finding_count == 1 ? "s" : "",
+          results->trusted_ref ? results->trusted_ref : "the committed kata",
+          colour ? RESET : "");
+  for (size_t i = 0; i < results->finding_count; i++)
+    fprintf(out, "  %s: %s\n", results->findings[i].path,
+            results->findings[i].change);
+  fprintf(out, "%s\n",
+          results->official ? "  (graded with the trusted files; these "
+                              "changes count for nothing)"
+                            : "  (these results are unofficial: grading in "
+                              "CI uses the trusted files)");
+}
+
 void sc_report_terminal(const struct sc_results *results, FILE *out,
                         int colour) {
+  findings(out, results, colour);
   fprintf(out, "%-26s", "kata");
   for (unsigned g = 0; g < SC_GATE_COUNT; g++)
     fprintf(out, " %-9s", sc_gate_name((enum sc_gate)g));

@@ -285,7 +285,7 @@ static void test_cli_refuses_solutions_together_with_from(void **state) {
                                            MANIFESTS "good/katas", "--katas",
                                            MANIFESTS "good/katas", NO_KATA,
                                            NULL},
-                     "--solutions and --from");
+                     "--solutions, --from and --trusted-ref each say where");
 }
 
 static void
@@ -304,8 +304,8 @@ test_cli_grade_refuses_a_catalogue_with_a_broken_manifest(void **state) {
   (void)state;
   assert_usage_error(SC_SOURCE_DIR,
                      (const char *const[]){"grade", "--katas",
-                                           MANIFESTS "mixed/katas",
-                                           "02-broken", NULL},
+                                           MANIFESTS "mixed/katas", "02-broken",
+                                           NULL},
                      "invalid manifest '" MANIFESTS
                      "mixed/katas/02-broken/kata.json': 'weights' names an "
                      "unknown gate 'speed'");

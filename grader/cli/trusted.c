@@ -1,0 +1,233 @@
+#include "cli/trusted.h"
+#include "core/error.h"
+#include "core/util.h"
+#include "runner/run.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { GIT_TIMEOUT_S = 120, BUILD_TIMEOUT_S = 600 };
+
+/* Runs a trusted tool; on success *output (if wanted) takes its output.
+ * Returns 0, or -1 with *why naming the command and its last words. */
+static int tool(const char *const *argv, unsigned timeout_s, char **output,
+                size_t *output_len, char **why) {
+  struct sc_run_spec spec = {
+      .argv = argv,
+      .limits = {.timeout_ms = timeout_s * 1000ull,
+                 .output_cap_bytes = 16u << 20},
+      .isolation = SC_ISOLATION_TOOL,
+  };
+  struct sc_run_result res = {0};
+  int err = sc_run(&spec, &res);
+  int ok = err == 0 && res.end == SC_RUN_EXITED && res.exit_status == 0;
+  if (!ok) {
+    char how[160];
+    const char *out = res.output ? res.output : "";
+    size_t len = strcspn(out, "\n");
+    *why = sc_xasprintf("'%s %s' failed (%s)%s%.*s", argv[0], argv[1],
+                        err ? sc_strerror(err)
+                            : sc_run_describe(&res, how, sizeof(how)),
+                        len ? ": " : "", (int)len, out);
+  } else if (output != NULL) {
+    *output = res.output;
+    if (output_len != NULL)
+      *output_len = res.output_len;
+    res.output = NULL;
+  }
+  sc_run_result_free(&res);
+  return ok ? 0 : -1;
+}
+
+static char *resolve(const char *root, const char *ref, char **why) {
+  char *spec = sc_xasprintf("%s^{commit}", ref);
+  const char *argv[] = {"git",      "-C",      root, "rev-parse",
+                        "--verify", "--quiet", spec, NULL};
+  char *out = NULL;
+  if (tool(argv, GIT_TIMEOUT_S, &out, NULL, why) != 0) {
+    free(*why);
+    *why = sc_xasprintf("unknown trusted ref '%s': give a branch, tag or "
+                        "commit of this repository (in CI, fetch the base "
+                        "branch: actions/checkout with fetch-depth: 0)",
+                        ref);
+  }
+  free(spec);
+  if (out != NULL)
+    out[strcspn(out, "\n")] = '\0';
+  return out;
+}
+
+/* Extracts the commit into dir/src once; a marker file says it is whole. */
+static int extract(const char *root, const char *sha, const char *dir,
+                   char **why) {
+  char *src = sc_path_join(dir, "src");
+  char *marker = sc_path_join(dir, "extracted");
+  int err = 0;
+  if (!sc_file_exists(marker)) {
+    sc_remove_tree(src);
+    err = sc_mkdir_p(src);
+    char *script = sc_xasprintf("git -C '%s' archive '%s' | tar -x -C '%s'",
+                                root, sha, src);
+    const char *argv[] = {"sh", "-c", script, NULL};
+    if (err == 0)
+      err = tool(argv, GIT_TIMEOUT_S, NULL, NULL, why);
+    else
+      *why = sc_xasprintf("cannot create '%s': %s", src, sc_strerror(err));
+    FILE *f = err == 0 ? fopen(marker, "w") : NULL;
+    if (f != NULL)
+      fclose(f);
+    free(script);
+  }
+  free(marker);
+  free(src);
+  return err;
+}
+
+static int build(const char *dir, char **why) {
+  char *src = sc_path_join(dir, "src");
+  char *out = sc_path_join(dir, "build");
+  const char *configure[] = {
+      "cmake", "-G", "Ninja", "-S",
+      src,     "-B", out,     "-DCMAKE_BUILD_TYPE=RelWithDebInfo",
+      NULL};
+  const char *compile[] = {"cmake",
+                           "--build",
+                           out,
+                           "--target",
+                           "senior-check-grader",
+                           "senior-check-sandbox",
+                           NULL};
+  int err = sc_file_exists(out)
+                ? 0
+                : tool(configure, BUILD_TIMEOUT_S, NULL, NULL, why);
+  if (err == 0)
+    err = tool(compile, BUILD_TIMEOUT_S, NULL, NULL, why);
+  free(out);
+  free(src);
+  return err;
+}
+
+int sc_trusted_reexec(const char *root, const char *ref, char **argv,
+                      char **why) {
+  *why = NULL;
+  const char *trusted = getenv(SC_TRUSTED_SHA_ENV);
+  if (trusted != NULL && *trusted != '\0')
+    return 0;
+  char *sha = resolve(root, ref, why);
+  if (sha == NULL)
+    return SC_EUSAGE;
+  char *dir = sc_xasprintf("%s/build/trusted/%s", root, sha);
+  int err = extract(root, sha, dir, why);
+  if (err == 0)
+    err = build(dir, why);
+  if (err == 0) {
+    char *grader = sc_path_join(dir, "build/bin/senior-check-grader");
+    char *src = sc_path_join(dir, "src");
+    setenv(SC_TRUSTED_SHA_ENV, sha, 1);
+    setenv(SC_WORKTREE_ENV, root, 1);
+    setenv("SENIOR_CHECK_ROOT", src, 1);
+    argv[0] = grader;
+    execv(grader, argv);
+    err = -errno;
+    *why = sc_xasprintf("cannot run the trusted grader '%s': %s", grader,
+                        sc_strerror(err));
+    free(src);
+    free(grader);
+  }
+  free(dir);
+  free(sha);
+  return err ? err : -1;
+}
+
+const char *sc_trusted_worktree(void) {
+  const char *sha = getenv(SC_TRUSTED_SHA_ENV);
+  const char *worktree = getenv(SC_WORKTREE_ENV);
+  return sha && *sha && worktree && *worktree ? worktree : NULL;
+}
+
+/* Is path (relative to the repository) a file a learner may change? */
+static int learner_owned(const struct sc_catalogue *cat, const char *katas_rel,
+                         const char *path) {
+  size_t len = strlen(katas_rel);
+  if (strncmp(path, katas_rel, len) != 0 || path[len] != '/')
+    return 0;
+  const char *rest = path + len + 1;
+  for (size_t i = 0; i < cat->count; i++) {
+    const struct sc_kata *kata = cat->katas[i];
+    size_t id_len = strlen(kata->id);
+    if (strncmp(rest, kata->id, id_len) != 0 || rest[id_len] != '/')
+      continue;
+    const char *file = rest + id_len + 1;
+    if (sc_kata_is_editable(kata, file))
+      return 1;
+    for (size_t w = 0; w < kata->writing_count; w++)
+      if (strcmp(kata->writing[w].file, file) == 0)
+        return 1;
+  }
+  return 0;
+}
+
+static const char *change_name(char status) {
+  switch (status) {
+  case 'A':
+    return "added";
+  case 'D':
+    return "deleted";
+  case 'M':
+    return "modified";
+  case 'T':
+    return "changed type";
+  case '?':
+    return "untracked";
+  default:
+    return "changed";
+  }
+}
+
+/* Walks the "STATUS\0PATH\0" records of git diff's -z output (or the
+ * "PATH\0" ones of ls-files) and adds the protected files as findings. */
+static void add_findings(const char *out, size_t len,
+                         const struct sc_catalogue *cat, const char *katas_rel,
+                         struct sc_results *results, int untracked) {
+  const char *p = out, *end = out + len;
+  while (p < end && *p) {
+    char status = '?';
+    if (!untracked) {
+      status = *p;
+      p += strlen(p) + 1;
+      if (p >= end)
+        break;
+    }
+    const char *path = p;
+    p += strlen(p) + 1;
+    if (!learner_owned(cat, katas_rel, path))
+      sc_results_add_finding(results, path, change_name(status));
+  }
+}
+
+int sc_trusted_findings(const char *worktree, const char *against,
+                        const struct sc_catalogue *cat, const char *katas_rel,
+                        struct sc_results *results, char **why) {
+  const char *diff[] = {
+      "git", "-C",           worktree, "diff", "--name-status",
+      "-z",  "--no-renames", against,  "--",   NULL};
+  const char *others[] = {"git",      "-C",       worktree,
+                          "ls-files", "--others", "--exclude-standard",
+                          "-z",       NULL};
+  char *out = NULL;
+  size_t len = 0;
+  *why = NULL;
+  if (tool(diff, GIT_TIMEOUT_S, &out, &len, why) != 0)
+    return SC_EUSAGE;
+  add_findings(out, len, cat, katas_rel, results, 0);
+  free(out);
+  out = NULL;
+  if (tool(others, GIT_TIMEOUT_S, &out, &len, why) != 0)
+    return SC_EUSAGE;
+  add_findings(out, len, cat, katas_rel, results, 1);
+  free(out);
+  return 0;
+}
