@@ -327,6 +327,63 @@ static void submissions(const struct sc_context *ctx,
   free(fixtures_dir);
 }
 
+/* Runs a script of tests/scripts/ that drives the grader as a user would
+ * (git branches, several runs) and counts its "ok"/"not ok" lines. */
+static void script(const struct sc_context *ctx, const char *name,
+                   struct tally *t) {
+  char *path = sc_xasprintf("%s/tests/scripts/%s", ctx->root, name);
+  const char *argv[] = {"bash", path, NULL};
+  struct sc_run_spec spec = {
+      .argv = argv,
+      .limits = {.timeout_ms = 900000, .output_cap_bytes = 1u << 20},
+      .isolation = SC_ISOLATION_TOOL,
+  };
+  struct sc_run_result res = {0};
+  int err = sc_run(&spec, &res);
+  unsigned counted = 0;
+  for (const char *line = res.output ? res.output : ""; *line;) {
+    size_t len = strcspn(line, "\n");
+    int ok = strncmp(line, "ok ", 3) == 0;
+    int not_ok = strncmp(line, "not ok ", 7) == 0;
+    const char *text = line + (ok ? 3 : 7);
+    text += strspn(text, "0123456789 -");
+    if (ok || not_ok) {
+      check(t, ok, "%s: %.*s", name, (int)(len - (size_t)(text - line)), text);
+      counted++;
+    } else if (len > 0 && line[0] == '#') {
+      printf("%.*s\n", (int)len, line);
+    }
+    line += len + (line[len] == '\n');
+  }
+  char how[160];
+  if (err != 0 || res.end != SC_RUN_EXITED || res.exit_status != 0 ||
+      counted == 0)
+    check(t, 0, "%s runs to its end (%s)", name,
+          err ? sc_strerror(err) : sc_run_describe(&res, how, sizeof(how)));
+  sc_run_result_free(&res);
+  free(path);
+}
+
+static void scripts(const struct sc_context *ctx, struct tally *t) {
+  char *dir = sc_path_join(ctx->root, "tests/scripts");
+  struct sc_strv names = {0};
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  while (d != NULL && (e = readdir(d)) != NULL) {
+    size_t len = strlen(e->d_name);
+    if (len > 3 && strcmp(e->d_name + len - 3, ".sh") == 0)
+      sc_strv_push(&names, e->d_name);
+  }
+  if (d != NULL)
+    closedir(d);
+  if (names.count > 0)
+    qsort(names.items, names.count, sizeof(*names.items), by_name);
+  for (size_t i = 0; i < names.count; i++)
+    script(ctx, names.items[i], t);
+  sc_strv_free(&names);
+  free(dir);
+}
+
 /* After every grading: no process may run as a sandbox uid. */
 static void nothing_left_behind(struct tally *t) {
   if (geteuid() != 0) {
@@ -381,6 +438,7 @@ int sc_verb_selftest(const struct sc_context *ctx, const struct sc_verb *verb,
   submissions(ctx, &cat, &t);
   sc_catalogue_free(&cat);
   free(katas);
+  scripts(ctx, &t);
   nothing_left_behind(&t);
   printf("# selftest took %.1f s\n", (double)(sc_now_ms() - start) / 1000.0);
   printf("selftest: %u passed, %u failed\n", t.passed, t.failed);
