@@ -347,9 +347,15 @@ check_integrity(const struct sc_context *ctx, const struct sc_verb *verb,
     return; /* solutions and other folders: nothing of the learner's */
   char *against = worktree ? sc_xstrdup(getenv(SC_TRUSTED_SHA_ENV))
                            : local_baseline(ctx->root);
+  /* Every kata's files count as the learner's, not only the graded ones'. */
+  struct sc_catalogue all;
   char *why = NULL;
-  if (sc_trusted_findings(worktree ? worktree : ctx->root, against, cat,
-                          src->katas_rel, results, &why) == 0 &&
+  int whole = sc_catalogue_load(src->katas, &all, &why) == 0;
+  free(why);
+  why = NULL;
+  if (sc_trusted_findings(worktree ? worktree : ctx->root, against,
+                          whole ? &all : cat, src->katas_rel, results,
+                          &why) == 0 &&
       worktree) {
     results->official = 1;
     results->trusted_ref = sc_xasprintf(
@@ -357,8 +363,10 @@ check_integrity(const struct sc_context *ctx, const struct sc_verb *verb,
   } else if (why != NULL && worktree) {
     sc_error("cannot compare with the trusted ref: %s", why);
   }
+  results->baseline = against;
+  if (whole)
+    sc_catalogue_free(&all);
   free(why);
-  free(against);
 }
 
 int sc_verb_grade(const struct sc_context *ctx, const struct sc_verb *verb,

@@ -180,8 +180,10 @@ void sc_results_free(struct sc_results *results) {
   }
   free(results->findings);
   free(results->trusted_ref);
+  free(results->baseline);
   results->findings = NULL;
   results->trusted_ref = NULL;
+  results->baseline = NULL;
   results->finding_count = 0;
   for (size_t i = 0; i < results->count; i++)
     sc_kata_result_free(&results->katas[i]);

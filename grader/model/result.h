@@ -82,9 +82,10 @@ struct sc_finding {
 };
 
 struct sc_results {
-  const char *source; /* "learner" or "solutions" */
-  int official;        /* graded against a trusted ref (see README) */
-  char *trusted_ref;   /* that ref, or NULL */
+  const char *source;          /* "learner" or "solutions" */
+  int official;                /* graded against a trusted ref (see README) */
+  char *trusted_ref;           /* that ref, or NULL */
+  char *baseline;              /* the commit findings were measured against */
   struct sc_finding *findings; /* protected files that differ */
   size_t finding_count;
   struct sc_kata_result *katas;

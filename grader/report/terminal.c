@@ -99,15 +99,21 @@ static void figures(FILE *out, const struct sc_kata_result *kata, int colour) {
 static void findings(FILE *out, const struct sc_results *results, int colour) {
   if (results->finding_count == 0)
     return;
+  enum { SHOWN = 10 };
   fprintf(out, "%s%s: %zu protected file%s differ%s from %s%s\n",
           colour ? RED : "", results->official ? "integrity" : "warning",
           results->finding_count, results->finding_count == 1 ? "" : "s",
           results->finding_count == 1 ? "s" : "",
-          results->trusted_ref ? results->trusted_ref : "the committed kata",
+          results->trusted_ref ? results->trusted_ref
+          : results->baseline  ? results->baseline
+                               : "git",
           colour ? RESET : "");
-  for (size_t i = 0; i < results->finding_count; i++)
+  for (size_t i = 0; i < results->finding_count && i < SHOWN; i++)
     fprintf(out, "  %s: %s\n", results->findings[i].path,
             results->findings[i].change);
+  if (results->finding_count > SHOWN)
+    fprintf(out, "  and %zu more (all of them are in the results file)\n",
+            results->finding_count - SHOWN);
   fprintf(out, "%s\n",
           results->official ? "  (graded with the trusted files; these "
                               "changes count for nothing)"
