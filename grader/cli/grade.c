@@ -39,6 +39,8 @@ static void grade_one(struct job *job, size_t index, unsigned slot) {
       .root = req->root,
       .slot = slot,
       .result = &job->results[index],
+      .on_gate = req->on_gate,
+      .on_gate_data = req->on_gate_data,
   };
   char *editable = req->editable_root
                        ? sc_path_join(req->editable_root, kata->id)

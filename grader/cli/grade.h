@@ -15,6 +15,11 @@ struct sc_grade_request {
   const char *source;        /* "learner", "solutions": names build trees */
   unsigned jobs;             /* katas graded at once; 0: one per core */
   int progress;              /* print progress lines on stderr */
+  /* Passed on to every grading (see struct sc_grading); may be NULL. It
+   * is called from the grading threads, several at once. */
+  void (*on_gate)(void *data, const struct sc_kata_result *result,
+                  enum sc_gate gate, int done);
+  void *on_gate_data;
 };
 
 /* Grades the requested katas into *out (caller frees with

@@ -63,7 +63,11 @@ void sc_grade_kata(struct sc_grading *g) {
       sc_gate_set(r, SC_STATUS_SKIP, 0, "skipped: %s", blocker);
       continue;
     }
+    if (g->on_gate != NULL)
+      g->on_gate(g->on_gate_data, result, (enum sc_gate)i, 0);
     gate_functions[i](g, r);
+    if (g->on_gate != NULL)
+      g->on_gate(g->on_gate_data, result, (enum sc_gate)i, 1);
     if (i == SC_GATE_BUILD && r->status != SC_STATUS_PASS)
       blocker = "the build failed";
     else if (i == SC_GATE_TESTS && !g->suite_passed)

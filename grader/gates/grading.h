@@ -16,6 +16,11 @@ struct sc_grading {
   unsigned slot;            /* sandbox slot: one per concurrent grading */
   int suite_passed;         /* set by the tests gate */
   struct sc_kata_result *result;
+  /* Called (from the grading thread) as each gate starts and ends, with
+   * the kata's result so far; may be NULL. */
+  void (*on_gate)(void *data, const struct sc_kata_result *result,
+                  enum sc_gate gate, int done);
+  void *on_gate_data;
 };
 
 /* Grades g->kata through every gate into g->result. The caller owns g and
