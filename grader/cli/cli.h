@@ -11,16 +11,20 @@ enum sc_exit {
   SC_EXIT_USAGE = 2       /* bad usage, bad input or a missing tool */
 };
 
-enum { SC_MAX_OPTIONS = 8 };
+enum { SC_MAX_OPTIONS = 12 };
 
 struct sc_option {
   const char *name;       /* "--json" */
   const char *value_name; /* "FILE", or NULL for a flag */
   const char *help;
+  int repeatable; /* may be given several times (see sc_args_all) */
 };
 
 struct sc_args {
-  const char *values[SC_MAX_OPTIONS]; /* by option index; "" for a set flag */
+  const char *values[SC_MAX_OPTIONS]; /* by option index; "" for a set flag;
+                                         the last one given */
+  const char **lists[SC_MAX_OPTIONS]; /* every value of a repeatable option,
+                                         NULL-terminated, or NULL */
   const char **positionals;           /* NULL-terminated */
   size_t positional_count;
 };
@@ -43,6 +47,11 @@ struct sc_verb {
 const char *sc_args_get(const struct sc_verb *verb, const struct sc_args *args,
                         const char *name);
 
+/* Every value given for the repeatable option name, NULL-terminated (never
+ * NULL: an empty list when it was not given). */
+const char *const *sc_args_all(const struct sc_verb *verb,
+                               const struct sc_args *args, const char *name);
+
 /* Prints "error: ..." on stderr. */
 void sc_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -50,6 +59,8 @@ int sc_verb_grade(const struct sc_context *ctx, const struct sc_verb *verb,
                   const struct sc_args *args);
 int sc_verb_selftest(const struct sc_context *ctx, const struct sc_verb *verb,
                      const struct sc_args *args);
+int sc_verb_merge(const struct sc_context *ctx, const struct sc_verb *verb,
+                  const struct sc_args *args);
 int sc_verb_list(const struct sc_context *ctx, const struct sc_verb *verb,
                  const struct sc_args *args);
 

@@ -1,10 +1,12 @@
 #include "cli/grade.h"
 #include "cli/cli.h"
+#include "cli/outputs.h"
 #include "cli/trusted.h"
 #include "core/error.h"
 #include "core/util.h"
 #include "gates/grading.h"
 #include "report/json.h"
+#include "report/results_read.h"
 #include "report/terminal.h"
 
 #include <errno.h>
@@ -389,6 +391,9 @@ int sc_verb_grade(const struct sc_context *ctx, const struct sc_verb *verb,
              "files come from: give one");
     return SC_EXIT_USAGE;
   }
+  const char *const *formats = sc_args_all(verb, args, "--format");
+  if (sc_outputs_check(formats) != 0)
+    return SC_EXIT_USAGE;
   char *why = NULL;
   if (sc_grade_check_tools(&why) != 0 ||
       (ref && sc_trusted_reexec(ctx->root, ref, ctx->argv, &why) != 0)) {
@@ -419,10 +424,7 @@ int sc_verb_grade(const struct sc_context *ctx, const struct sc_verb *verb,
   } else {
     check_integrity(ctx, verb, args, &src, &cat, &results);
     sc_report_terminal(&results, stdout, sc_report_use_colour(stdout));
-    int err = json_path ? sc_report_json_write(&results, json_path) : 0;
-    if (err != 0)
-      sc_error("cannot write '%s': %s", json_path, sc_strerror(err));
-    else
+    if (sc_outputs_write(&results, formats, json_path) == 0)
       status = results.score == results.max_score ? SC_EXIT_FULL_MARKS
                                                   : SC_EXIT_SHORT;
     sc_results_free(&results);
@@ -446,4 +448,41 @@ int sc_verb_list(const struct sc_context *ctx, const struct sc_verb *verb,
            cat.katas[i]->title, cat.katas[i]->goal);
   sc_catalogue_free(&cat);
   return SC_EXIT_FULL_MARKS;
+}
+
+int sc_verb_merge(const struct sc_context *ctx, const struct sc_verb *verb,
+                  const struct sc_args *args) {
+  (void)ctx;
+  const char *const *formats = sc_args_all(verb, args, "--format");
+  if (sc_outputs_check(formats) != 0)
+    return SC_EXIT_USAGE;
+  if (args->positional_count == 0) {
+    sc_error("merge needs the results files of the shards: senior-check "
+             "merge RESULTS.json...");
+    return SC_EXIT_USAGE;
+  }
+  size_t n = args->positional_count;
+  struct sc_results *parts = sc_xcalloc(n, sizeof(*parts));
+  struct sc_results merged;
+  char *why = NULL;
+  int status = SC_EXIT_USAGE;
+  size_t read = 0;
+  while (read < n &&
+         sc_results_read(args->positionals[read], &parts[read], &why) == 0)
+    read++;
+  if (read == n && sc_results_merge(parts, n, &merged, &why) == 0) {
+    sc_report_terminal(&merged, stdout, sc_report_use_colour(stdout));
+    if (sc_outputs_write(&merged, formats, sc_args_get(verb, args, "--json")) ==
+        0)
+      status =
+          merged.score == merged.max_score ? SC_EXIT_FULL_MARKS : SC_EXIT_SHORT;
+    sc_results_free(&merged);
+  } else {
+    sc_error("%s", why);
+  }
+  for (size_t i = 0; i < read; i++)
+    sc_results_free(&parts[i]);
+  free(parts);
+  free(why);
+  return status;
 }

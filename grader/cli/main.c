@@ -14,26 +14,37 @@ static int verb_help(const struct sc_context *ctx, const struct sc_verb *verb,
                      const struct sc_args *args);
 
 static const struct sc_option grade_options[] = {
-    {"--solutions", NULL,
-     "grade the reference solutions instead of your files"},
-    {"--json", "FILE", "also write the results file to FILE"},
-    {"--jobs", "N", "grade N katas at once (default: one per core)"},
-    {"--from", "DIR", "take the editable files from DIR/<kata>/ instead"},
-    {"--katas", "DIR", "grade the katas of DIR (kata authors)"},
+    {"--solutions", NULL, "grade the reference solutions instead of your files",
+     0},
+    {"--json", "FILE", "also write the results file to FILE", 0},
+    {"--format", "KIND[=FILE]",
+     "also write KIND: json, junit, gradescope (=FILE), github", 1},
+    {"--jobs", "N", "grade N katas at once (default: one per core)", 0},
+    {"--from", "DIR", "take the editable files from DIR/<kata>/ instead", 0},
+    {"--katas", "DIR", "grade the katas of DIR (kata authors)", 0},
     {"--trusted-ref", "REF",
-     "take tests, manifests and the grader from git REF (CI)"},
-    {NULL, NULL, NULL}};
+     "take tests, manifests and the grader from git REF (CI)", 0},
+    {NULL, NULL, NULL, 0}};
 
-static const struct sc_option no_options[] = {{NULL, NULL, NULL}};
+static const struct sc_option merge_options[] = {
+    {"--json", "FILE", "write the merged results file to FILE", 0},
+    {"--format", "KIND[=FILE]",
+     "also write KIND: json, junit, gradescope (=FILE), github", 1},
+    {NULL, NULL, NULL, 0}};
+
+static const struct sc_option no_options[] = {{NULL, NULL, NULL, 0}};
 
 static const struct sc_verb verbs[] = {
     {"grade",
      "[KATA...] [--solutions | --from DIR | --trusted-ref REF] [--json FILE]\n "
-     "      [--jobs N]",
+     "      [--format KIND[=FILE]]... [--jobs N]",
      "grade every kata (or the ones named) through all six gates",
      grade_options, sc_verb_grade},
     {"list", "", "list the katas in curriculum order", no_options,
      sc_verb_list},
+    {"merge", "RESULTS.json... [--json FILE] [--format KIND[=FILE]]",
+     "merge the results files of shards (katas graded apart) into one",
+     merge_options, sc_verb_merge},
     {"selftest", "",
      "the project's own tests: unit tests, starters fail, solutions pass, "
      "known-bad submissions get their verdicts",
@@ -113,6 +124,7 @@ static int verb_help(const struct sc_context *ctx, const struct sc_verb *verb,
 /* Parses argv after the verb against the verb's option table. */
 static int parse_args(const struct sc_verb *verb, int argc, char **argv,
                       struct sc_args *args) {
+  unsigned seen[SC_MAX_OPTIONS] = {0};
   args->positionals = sc_xcalloc((size_t)argc + 1, sizeof(char *));
   for (int i = 0; i < argc; i++) {
     const char *arg = argv[i];
@@ -150,8 +162,29 @@ static int parse_args(const struct sc_verb *verb, int argc, char **argv,
       return -1;
     }
     args->values[k] = o->value_name ? (eq ? eq + 1 : argv[++i]) : "";
+    if (o->repeatable) {
+      size_t n = 0;
+      while (args->lists[k] != NULL && args->lists[k][n] != NULL)
+        n++;
+      args->lists[k] =
+          sc_xrealloc(args->lists[k], (n + 2) * sizeof(*args->lists[k]));
+      args->lists[k][n] = args->values[k];
+      args->lists[k][n + 1] = NULL;
+    } else if (seen[k]++) {
+      sc_error("option '%s' given twice", o->name);
+      return -1;
+    }
   }
   return 0;
+}
+
+const char *const *sc_args_all(const struct sc_verb *verb,
+                               const struct sc_args *args, const char *name) {
+  static const char *const none[] = {NULL};
+  for (size_t i = 0; verb->options[i].name != NULL; i++)
+    if (strcmp(verb->options[i].name, name) == 0 && args->lists[i] != NULL)
+      return args->lists[i];
+  return none;
 }
 
 static char *find_root(void) {
@@ -203,6 +236,8 @@ int main(int argc, char **argv) {
     free(root);
   }
   free(args.positionals);
+  for (size_t i = 0; i < SC_MAX_OPTIONS; i++)
+    free(args.lists[i]);
   xmlCleanupParser();
   return status;
 }

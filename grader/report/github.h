@@ -28,9 +28,13 @@ int sc_report_github_summary(const struct sc_results *results, FILE *out);
  * failing gates to out, one line each: one per failing gate first, in kata
  * order, then the rest, at most SC_GITHUB_MAX_ERRORS errors and
  * SC_GITHUB_MAX_WARNINGS warnings (warnings are the strict gate's). Only
- * locations in the repository are used. Returns how many annotations were
- * left out (0 or more), or -errno when writing to out fails. out stays open
- * and owned by the caller. */
+ * locations in the repository are used. Returns 0, or -errno (-EIO when
+ * errno says nothing) when writing to out fails. out stays open and owned
+ * by the caller. */
 int sc_report_github_annotations(const struct sc_results *results, FILE *out);
+
+/* How many annotations sc_report_github_annotations leaves out for
+ * GitHub's limits (the summary says it too). */
+size_t sc_report_github_annotations_left_out(const struct sc_results *results);
 
 #endif /* SENIOR_CHECK_REPORT_GITHUB_H */
