@@ -63,5 +63,22 @@ int sc_verb_merge(const struct sc_context *ctx, const struct sc_verb *verb,
                   const struct sc_args *args);
 int sc_verb_list(const struct sc_context *ctx, const struct sc_verb *verb,
                  const struct sc_args *args);
+/* The mentor's pages (report.c). */
+int sc_verb_report(const struct sc_context *ctx, const struct sc_verb *verb,
+                   const struct sc_args *args);
+
+/* The learner's verbs (learn.c). */
+int sc_verb_next(const struct sc_context *ctx, const struct sc_verb *verb,
+                 const struct sc_args *args);
+int sc_verb_run(const struct sc_context *ctx, const struct sc_verb *verb,
+                const struct sc_args *args);
+int sc_verb_watch(const struct sc_context *ctx, const struct sc_verb *verb,
+                  const struct sc_args *args);
+int sc_verb_hint(const struct sc_context *ctx, const struct sc_verb *verb,
+                 const struct sc_args *args);
+int sc_verb_reset(const struct sc_context *ctx, const struct sc_verb *verb,
+                  const struct sc_args *args);
+int sc_verb_solution(const struct sc_context *ctx, const struct sc_verb *verb,
+                     const struct sc_args *args);
 
 #endif /* SENIOR_CHECK_CLI_H */

@@ -6,6 +6,7 @@
 #include "core/util.h"
 #include "gates/grading.h"
 #include "report/json.h"
+#include "report/progress.h"
 #include "report/results_read.h"
 #include "report/terminal.h"
 
@@ -55,12 +56,7 @@ static void grade_one(struct job *job, size_t index, unsigned slot) {
    * per-gate folders staged inside. */
   mkdir(g.scratch_dir, 0711);
   chmod(g.scratch_dir, 0711);
-  if (req->progress)
-    fprintf(stderr, "grading %s...\n", kata->id);
   sc_grade_kata(&g);
-  if (req->progress)
-    fprintf(stderr, "graded %s: %u/%u (%.1f s)\n", kata->id, g.result->score,
-            g.result->max_score, (double)g.result->elapsed_ms / 1000.0);
   sc_remove_tree(g.scratch_dir);
   free(g.scratch_dir);
   free(g.build_dir);
@@ -237,18 +233,6 @@ static char *absolute_dir(const char *option, const char *dir) {
   return path;
 }
 
-static int load_catalogue(const struct sc_context *ctx,
-                          struct sc_catalogue *cat) {
-  char *dir = sc_path_join(ctx->root, "katas");
-  char *why = NULL;
-  int err = sc_catalogue_load(dir, cat, &why);
-  if (err != 0)
-    sc_error("%s", why);
-  free(why);
-  free(dir);
-  return err;
-}
-
 static int parse_jobs(const char *text, unsigned *jobs) {
   char *end = NULL;
   unsigned long n = text ? strtoul(text, &end, 10) : 0;
@@ -380,7 +364,6 @@ int sc_verb_grade(const struct sc_context *ctx, const struct sc_verb *verb,
   struct sc_grade_request req = {
       .root = ctx->root,
       .ids = args->positional_count ? args->positionals : NULL,
-      .progress = isatty(STDERR_FILENO),
   };
   if (parse_jobs(sc_args_get(verb, args, "--jobs"), &req.jobs) != 0)
     return SC_EXIT_USAGE;
@@ -419,7 +402,12 @@ int sc_verb_grade(const struct sc_context *ctx, const struct sc_verb *verb,
 
   struct sc_results results;
   int status = SC_EXIT_USAGE;
-  if (sc_grade_run(&req, &results, &why) != 0) {
+  struct sc_progress *progress = sc_progress_start(stderr);
+  req.on_gate = progress ? sc_progress_on_gate : NULL;
+  req.on_gate_data = progress;
+  int graded = sc_grade_run(&req, &results, &why);
+  sc_progress_stop(progress);
+  if (graded != 0) {
     sc_error("%s", why);
   } else {
     check_integrity(ctx, verb, args, &src, &cat, &results);
@@ -433,21 +421,6 @@ int sc_verb_grade(const struct sc_context *ctx, const struct sc_verb *verb,
   sources_free(&src);
   sc_catalogue_free(&cat);
   return status;
-}
-
-int sc_verb_list(const struct sc_context *ctx, const struct sc_verb *verb,
-                 const struct sc_args *args) {
-  (void)verb;
-  (void)args;
-  struct sc_catalogue cat;
-  if (load_catalogue(ctx, &cat) != 0)
-    return SC_EXIT_USAGE;
-  printf("%-26s %-5s %s\n", "kata", "week", "title");
-  for (size_t i = 0; i < cat.count; i++)
-    printf("%-26s %-5u %s\n  %s\n", cat.katas[i]->id, cat.katas[i]->week,
-           cat.katas[i]->title, cat.katas[i]->goal);
-  sc_catalogue_free(&cat);
-  return SC_EXIT_FULL_MARKS;
 }
 
 int sc_verb_merge(const struct sc_context *ctx, const struct sc_verb *verb,

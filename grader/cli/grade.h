@@ -14,7 +14,6 @@ struct sc_grade_request {
                                 files; NULL: each kata's own folder */
   const char *source;        /* "learner", "solutions": names build trees */
   unsigned jobs;             /* katas graded at once; 0: one per core */
-  int progress;              /* print progress lines on stderr */
   /* Passed on to every grading (see struct sc_grading); may be NULL. It
    * is called from the grading threads, several at once. */
   void (*on_gate)(void *data, const struct sc_kata_result *result,

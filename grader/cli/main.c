@@ -34,14 +34,63 @@ static const struct sc_option merge_options[] = {
 
 static const struct sc_option no_options[] = {{NULL, NULL, NULL, 0}};
 
+static const struct sc_option report_options[] = {
+    {"--html", "FILE", "write one learner's page to FILE", 0},
+    {"--class", "FILE", "write the class page of the results files to FILE", 0},
+    {"--history", "FILE",
+     "an earlier results file, for the score over time (oldest first)", 1},
+    {"--repo", "DIR",
+     "the learner's clone, to quote their lines and notes (default: here)", 0},
+    {"--solutions", NULL, "no results file: grade the reference solutions", 0},
+    {"--from", "DIR", "no results file: grade the files of DIR/<kata>/", 0},
+    {NULL, NULL, NULL, 0}};
+
+static const struct sc_option list_options[] = {
+    {.name = "--grade", .help = "first grade the katas changed since graded"},
+    {.name = NULL}};
+
+static const struct sc_option reset_options[] = {
+    {.name = "--yes", .help = "do not ask for confirmation (scripts)"},
+    {.name = NULL}};
+
+static const struct sc_option solution_options[] = {
+    {.name = "--force",
+     .help = "show it before the kata is at full marks (spoils it)"},
+    {.name = NULL}};
+
 static const struct sc_verb verbs[] = {
     {"grade",
      "[KATA...] [--solutions | --from DIR | --trusted-ref REF] [--json FILE]\n "
      "      [--format KIND[=FILE]]... [--jobs N]",
      "grade every kata (or the ones named) through all six gates",
      grade_options, sc_verb_grade},
-    {"list", "", "list the katas in curriculum order", no_options,
-     sc_verb_list},
+    {"next", "",
+     "the first kata not at full marks: the files to edit, the goal, how to "
+     "check it (also: no verb)",
+     no_options, sc_verb_next},
+    {"run", "[KATA]", "grade one kata and show what to fix next", no_options,
+     sc_verb_run},
+    {"watch", "[KATA]",
+     "re-grade a kata on every save of its files; keys: h r n q", no_options,
+     sc_verb_watch},
+    {"hint", "KATA [N]", "the next hint for a kata (or hint N)", no_options,
+     sc_verb_hint},
+    {"list", "[--grade]",
+     "the katas in curriculum order with their scores and your level",
+     list_options, sc_verb_list},
+    {"reset", "KATA [--yes]",
+     "restore a kata's starter files, keeping yours in build/backups/",
+     reset_options, sc_verb_reset},
+    {"solution", "KATA [--force]",
+     "the reference solution against your files, once at full marks",
+     solution_options, sc_verb_solution},
+    {"report",
+     "--html FILE [RESULTS.json] [--history FILE]... [--repo DIR]\n"
+     "       [--solutions | --from DIR]\n"
+     "   or: senior-check report --class FILE RESULTS.json...",
+     "a mentor's page of one learner's results (grading first when no file "
+     "is given), or of a class's",
+     report_options, sc_verb_report},
     {"merge", "RESULTS.json... [--json FILE] [--format KIND[=FILE]]",
      "merge the results files of shards (katas graded apart) into one",
      merge_options, sc_verb_merge},
@@ -205,12 +254,24 @@ static char *find_root(void) {
   return sc_xstrdup(exe);
 }
 
+/* Runs the next verb, as a bare "senior-check" does. */
+static int main_next(char **argv) {
+  char *root = find_root();
+  struct sc_context ctx = {root, argv};
+  struct sc_args args = {0};
+  const char *none[] = {NULL};
+  args.positionals = none;
+  int status = sc_verb_next(&ctx, find_verb("next"), &args);
+  free(root);
+  xmlCleanupParser();
+  return status;
+}
+
 int main(int argc, char **argv) {
   xmlInitParser(); /* once, before any thread parses */
-  if (argc < 2) {
-    print_overview(stderr);
-    return SC_EXIT_USAGE;
-  }
+  /* No verb: what to do next. */
+  if (argc < 2)
+    return main_next(argv);
   if (strcmp(argv[1], "--version") == 0) {
     printf("senior-check %s\n", SC_VERSION);
     return SC_EXIT_FULL_MARKS;

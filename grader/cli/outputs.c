@@ -4,6 +4,7 @@
 #include "core/util.h"
 #include "report/github.h"
 #include "report/gradescope.h"
+#include "report/html.h"
 #include "report/json.h"
 #include "report/junit.h"
 
@@ -27,6 +28,7 @@ static const struct {
     {"junit", sc_report_junit_write, 1},
     {"gradescope", sc_report_gradescope_write, 1},
     {"github", write_github, 0},
+    {"html", sc_report_html_write, 1},
 };
 
 /* Appends the job summary to path (or $GITHUB_STEP_SUMMARY) and prints

@@ -16,6 +16,7 @@
 
 enum { MAX_DEPTH = 4 };
 
+/* FNV-1a: xor in each byte, then multiply by the 64-bit FNV prime. */
 uint64_t sc_fnv1a(uint64_t hash, const void *bytes, size_t len) {
   const unsigned char *p = bytes;
   for (size_t i = 0; i < len; i++) {
@@ -67,6 +68,7 @@ static int ignored(const char *name) {
   return name[0] == '.' || (len > 0 && name[len - 1] == '~');
 }
 
+/* qsort order of file names. */
 static int by_name(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
@@ -156,8 +158,9 @@ int sc_cache_store(const char *path, uint64_t key,
     snprintf(hex, sizeof(hex), "%016" PRIx64, key);
     json_object_set_new(root, "cache_key", json_string(hex));
     errno = 0;
-    if (json_dump_file(root, tmp, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-                                      JSON_REAL_PRECISION(15)) != 0)
+    if (json_dump_file(root, tmp,
+                       JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+                           JSON_REAL_PRECISION(15)) != 0)
       err = errno ? -errno : -EIO;
     else if (rename(tmp, path) != 0)
       err = -errno;

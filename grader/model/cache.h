@@ -14,11 +14,11 @@
 
 /* Everything a kata's grading depends on, as far as the cache knows. */
 struct sc_cache_inputs {
-  const char *kata_dir;     /* every file in it (recursively) but dotfiles
-                               and editor backups ending in '~' */
-  const char *editable_dir; /* where the editable files are read; NULL:
-                               kata_dir */
-  const char *const *editable;     /* their names, NULL-terminated */
+  const char *kata_dir;        /* every file in it (recursively) but dotfiles
+                                  and editor backups ending in '~' */
+  const char *editable_dir;    /* where the editable files are read; NULL:
+                                  kata_dir */
+  const char *const *editable; /* their names, NULL-terminated */
   const char *const *grader_files; /* absolute paths of the grader's own
                                       inputs (the kata build definition),
                                       NULL-terminated; may be NULL */

@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# The learner's loop, driven as a learner drives it, on a clone of this
+# repository: next (and no verb at all), list, hint, solution, run and
+# reset from the command line, then watch in a real terminal (tmux): save
+# a file, read the screen until the new result shows, press h and q.
+#
+# Prints one "ok N - ..." or "not ok N - ..." line per check (selftest
+# counts them), and "# ..." lines with measurements. Needs git; the watch
+# checks need tmux and are skipped without it.
+set -uo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+work=$(mktemp -d)
+session="learner-$$"
+cleanup() {
+  tmux kill-session -t "$session" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+checks=0
+
+check() { # check DESCRIPTION COMMAND...
+  local description=$1
+  shift
+  checks=$((checks + 1))
+  if "$@"; then
+    echo "ok $checks - $description"
+  else
+    echo "not ok $checks - $description"
+  fi
+}
+
+# The grader under test: the one this repository builds.
+grader=${SENIOR_CHECK_GRADER:-$root/build/bin/senior-check-grader}
+if [ ! -x "$grader" ]; then
+  "$root/senior-check" --version >/dev/null || exit 1
+fi
+
+git clone -q "$root" "$work/repo" || exit 1
+repo=$work/repo
+cd "$repo" || exit 1
+export SENIOR_CHECK_ROOT=$repo
+export NO_COLOR=1
+first=01-predict-order
+mapfile -t katas < <(ls katas)
+second=${katas[1]}
+
+sc() { "$grader" "$@"; } # the grader as ./senior-check runs it
+
+# run NAME VERB...: runs the grader, keeping stdout, stderr and the status.
+run() {
+  local name=$1
+  shift
+  sc "$@" >"$work/$name.out" 2>"$work/$name.err"
+  echo $? >"$work/$name.status"
+}
+status_is() { [ "$(cat "$work/$1.status")" = "$2" ]; }
+says() { grep -qF -- "$2" "$work/$1.out"; }
+complains() { grep -qF -- "$2" "$work/$1.err"; }
+elapsed_ms() { echo $((($(date +%s%N) - $1) / 1000000)); }
+
+# --- next, and no verb at all --------------------------------------------
+run bare
+check "no verb means next: it names $first and exits 1" \
+  eval "status_is bare 1 && says bare 'next: $first'"
+check "next names the files to edit, the goal and how to check it" \
+  eval "says bare 'edit:  katas/$first/predictions.txt' && says bare 'goal:' && says bare './senior-check run $first'"
+check "next shows the first failing test as the suite wrote it" \
+  eval "says bare 'first failure: test_' && says bare 'expected:'"
+check "the graded result is cached by content in build/cache" \
+  test -s "build/cache/$first.json"
+start=$(date +%s%N)
+run next next
+ms=$(elapsed_ms "$start")
+echo "# next with nothing changed: $ms ms"
+check "next again answers from the cache (${ms} ms) with the same output" \
+  eval "[ $ms -lt 2000 ] && cmp -s '$work/bare.out' '$work/next.out'"
+
+# --- list ----------------------------------------------------------------
+score=$(sed -n 's/^  score: \([0-9]*\)\/100$/\1/p' "$work/bare.out")
+start=$(date +%s%N)
+run list list
+ms=$(elapsed_ms "$start")
+echo "# list: $ms ms"
+check "list is instant (${ms} ms) and shows $first at its graded score ($score)" \
+  eval "[ $ms -lt 2000 ] && status_is list 0 && grep -qE '^> $first +1 +$score/100 ' '$work/list.out'"
+check "list shows every kata in curriculum order, ungraded ones without a score" \
+  eval "[ \"\$(grep -oE '^[>* ] [0-9]{2}-[a-z0-9-]+' '$work/list.out' | cut -c3-)\" = \"\$(printf '%s\n' ${katas[*]})\" ] && grep -qE '^  $second +[0-9]+ +- ' '$work/list.out'"
+check "list shows the curriculum's progress bar and the level reached" \
+  eval "says list 'curriculum [' && says list 'level: newcomer' && says list 'levels:'"
+
+# --- hint ----------------------------------------------------------------
+run hint1 hint "$first"
+run hint2 hint "$first"
+run hint1again hint "$first" 1
+run hint99 hint "$first" 99
+check "hint shows hint 1 first, then hint 2: one at a time" \
+  eval "says hint1 'Hint 1 of ' && says hint2 'Hint 2 of ' && [ \$(grep -c '^Hint [0-9]* of' '$work/hint2.out') = 1 ] && ! says hint2 '## Hint'"
+check "hint N shows that hint; a hint that does not exist is an error (2)" \
+  eval "says hint1again 'Hint 1 of ' && status_is hint99 2 && complains hint99 'has hints 1 to'"
+
+# --- solution before full marks ------------------------------------------
+run early solution "$first"
+check "solution refuses before full marks and says how to force it (exit 1)" \
+  eval "status_is early 1 && complains early '--force' && ! says early '+++'"
+run forced solution "$first" --force
+check "solution --force warns that it spoils the kata, then shows the diff" \
+  eval "status_is forced 0 && complains forced 'spoil' && says forced '+++ solutions/$first/drain.c'"
+
+# --- run, to full marks, and next moves on -------------------------------
+cp "solutions/$first/"* "katas/$first/"
+start=$(date +%s%N)
+run solved run "$first"
+echo "# run $first (every gate): $(elapsed_ms "$start") ms"
+check "run grades every gate of the solved kata and says full marks (exit 0)" \
+  eval "status_is solved 0 && says solved '$first: 100/100' && says solved 'full marks'"
+run after next
+check "next moves on to $second once $first is at full marks" \
+  eval "status_is after 1 && says after 'next: $second'"
+run late solution "$first"
+check "solution at full marks shows the reference against the learner's files" \
+  eval "status_is late 0 && says late 'the same as the reference solution'"
+run full list list
+check "list marks $first done (100/100)" \
+  eval "grep -qE '^\\* $first +1 +100/100 ' '$work/full.out'"
+echo "/* one more line */" >>"katas/$first/drain.c"
+run changed list
+check "a changed file makes list drop the cached score (keyed by content)" \
+  eval "says changed 'changed since graded: was 100/100' && grep -qE '^> $first +1 +- ' '$work/changed.out'"
+
+# --- reset ---------------------------------------------------------------
+echo n | sc reset "$first" >"$work/no.out" 2>&1
+no_status=$?
+check "reset asks first; no answer but y changes nothing (exit 1)" \
+  eval "[ $no_status = 1 ] && grep -q 'y/N' '$work/no.out' && grep -q 'one more line' 'katas/$first/drain.c'"
+run reset reset "$first" --yes
+backup=$(ls -d build/backups/"$first"/* 2>/dev/null | head -n 1)
+check "reset --yes restores the starter files from git" \
+  eval "status_is reset 0 && git diff --quiet HEAD -- 'katas/$first'"
+check "reset keeps the learner's versions in build/backups/$first/<time>/" \
+  eval "[ -n '$backup' ] && grep -q 'one more line' '$backup/drain.c' && cmp -s '$backup/task_queue.c' 'solutions/$first/task_queue.c'"
+
+# --- watch, in a real terminal ---------------------------------------------
+if ! command -v tmux >/dev/null 2>&1; then
+  echo "# skipped: no tmux"
+  exit 0
+fi
+kata=10-unchecked-casts
+file=katas/$kata/frame_decode.c
+screen() { tmux capture-pane -p -t "$session"; }
+# wait_for TEXT SECONDS: polls the screen until it shows TEXT.
+wait_for() {
+  local deadline=$(($(date +%s) + $2))
+  while [ "$(date +%s)" -lt "$deadline" ]; do
+    screen | grep -qF -- "$1" && return 0
+    sleep 0.05
+  done
+  echo "# the screen never showed '$1'; it shows:"
+  screen | sed 's/^/#   /'
+  return 1
+}
+tmux new-session -d -s "$session" -x 110 -y 60 \
+  "cd '$repo' && SENIOR_CHECK_ROOT='$repo' NO_COLOR=1 '$grader' watch $kata; echo \"watch exited \$?\" >'$work/watch.status'; stty -a >'$work/stty.txt'; sleep 60"
+check "watch grades the starter and shows its failing tests" \
+  eval 'wait_for "first failure: test_" 120 && wait_for "build 10/10  tests " 120'
+starter_score=$(screen | sed -n "s/^$kata: \([0-9]*\)\/.*/\1/p")
+
+start=$(date +%s%N)
+cp "solutions/$kata/frame_decode.c" "$file"
+wait_for "tests     35/35 pass" 30
+ms=$(elapsed_ms "$start")
+screen >"$work/after-save.txt"
+shown=$(sed -n "s/.*(tests result \([0-9.]*\) s after the save).*/\1/p" "$work/after-save.txt")
+echo "# watch: save to the tests' result on screen: $ms ms (the grader's own count: ${shown} s)"
+[ -n "$shown" ] || sed "s/^/#   /" "$work/after-save.txt"
+check "a save re-grades: the tests' result is on screen ${ms} ms later" \
+  [ "$ms" -lt 5000 ]
+git show "HEAD:$file" >"$file" # saved again while the slow gates run
+check "a save during grading queues one more run" \
+  wait_for "saved again: grading once more after this" 30
+check "the queued run grades the latest save (the starter's score again)" \
+  wait_for "$kata: $starter_score/100" 90
+cp "solutions/$kata/frame_decode.c" "$file"
+check "the slow gates follow and the kata reaches full marks, offering the next" \
+  wait_for "press n for the next kata" 120
+tmux send-keys -t "$session" h
+check "h shows the first hint" wait_for "Hint 1 of" 10
+tmux send-keys -t "$session" q
+deadline=$(($(date +%s) + 30))
+while [ ! -s "$work/watch.status" ] && [ "$(date +%s)" -lt "$deadline" ]; do
+  sleep 0.1
+done
+check "q quits watch (exit 0 at full marks)" \
+  grep -q "watch exited 0" "$work/watch.status"
+check "the terminal is back in its normal mode after watch" \
+  eval "grep -qw icanon '$work/stty.txt' && grep -qw echo '$work/stty.txt'"
