@@ -303,27 +303,6 @@ static int choose_sources(const struct sc_context *ctx,
   return 0;
 }
 
-/* The commit a learner's own clone is compared with when no trusted ref is
- * given: where their branch left its upstream, or else HEAD. */
-static char *local_baseline(const char *root) {
-  const char *argv[] = {"git",  "-C",          root, "merge-base",
-                        "HEAD", "@{upstream}", NULL};
-  struct sc_run_spec spec = {
-      .argv = argv,
-      .limits = {.timeout_ms = 30000, .output_cap_bytes = 4096},
-      .isolation = SC_ISOLATION_TOOL,
-  };
-  struct sc_run_result res = {0};
-  char *base = NULL;
-  if (sc_run(&spec, &res) == 0 && res.end == SC_RUN_EXITED &&
-      res.exit_status == 0 && res.output != NULL) {
-    res.output[strcspn(res.output, "\n")] = '\0';
-    base = sc_xstrdup(res.output);
-  }
-  sc_run_result_free(&res);
-  return base ? base : sc_xstrdup("HEAD");
-}
-
 /* Integrity: which protected files differ. Official results need a trusted
  * ref; a learner's own run reports changes as a warning. */
 static void
@@ -334,7 +313,9 @@ check_integrity(const struct sc_context *ctx, const struct sc_verb *verb,
   if (!worktree && strcmp(src->name, "learner") != 0)
     return; /* solutions and other folders: nothing of the learner's */
   char *against = worktree ? sc_xstrdup(getenv(SC_TRUSTED_SHA_ENV))
-                           : local_baseline(ctx->root);
+                           : sc_git_baseline(ctx->root, NULL);
+  if (against == NULL)
+    return; /* not a git clone: nothing to compare with */
   /* Every kata's files count as the learner's, not only the graded ones'. */
   struct sc_catalogue all;
   char *why = NULL;

@@ -4,6 +4,7 @@
  * the cache (model/cache.h) only remembers a grading for as long as the
  * files it graded stay byte for byte the same. */
 #include "cli/cli.h"
+#include "cli/trusted.h"
 #include "cli/grade.h"
 #include "core/error.h"
 #include "core/util.h"
@@ -759,28 +760,6 @@ static int git(const char *root, const char *const *args, size_t cap,
   return status;
 }
 
-/* The commit the starter files come from: where the learner's branch left
- * its upstream (the curriculum as they cloned or last pulled it; the same
- * baseline as grade's integrity check), or HEAD when the branch has no
- * upstream. Newly allocated, or NULL when root is not a git clone. */
-static char *starter_commit(const char *root, const char **how) {
-  static const char *const merge_base[] = {"merge-base", "HEAD", "@{upstream}",
-                                           NULL};
-  static const char *const head[] = {"rev-parse", "HEAD", NULL};
-  char *out = NULL;
-  *how = "where your branch left its upstream";
-  if (git(root, merge_base, 4096, &out, NULL) != 0) {
-    free(out);
-    *how = "HEAD: your branch has no upstream";
-    if (git(root, head, 4096, &out, NULL) != 0) {
-      free(out);
-      return NULL;
-    }
-  }
-  out[strcspn(out, "\n")] = '\0';
-  return out;
-}
-
 /* A new folder root/build/backups/<id>/<YYYYmmdd-HHMMSS>[-N] (newly
  * allocated), or NULL. */
 static char *backup_dir(const char *root, const char *id) {
@@ -827,7 +806,7 @@ static void starter_free(struct starter *s, size_t count) {
 static int starter_read(const char *root, const struct sc_kata *kata,
                         struct starter *s) {
   memset(s, 0, sizeof(*s));
-  s->commit = starter_commit(root, &s->how);
+  s->commit = sc_git_baseline(root, &s->how);
   if (s->commit == NULL) {
     sc_error("cannot find the starter files: '%s' is not a git clone", root);
     return -1;

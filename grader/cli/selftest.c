@@ -9,6 +9,7 @@
 #include "core/util.h"
 #include "gates/grading.h"
 #include "runner/run.h"
+#include "runner/tool.h"
 
 #include <dirent.h>
 #include <jansson.h>
@@ -146,31 +147,6 @@ static void starters_and_solutions(const struct sc_context *ctx,
   free(solutions);
 }
 
-/* Runs a tool to completion; returns 1 when it exited 0, else prints its
- * output's tail and returns 0. */
-static int tool_succeeds(const char *const *argv, unsigned timeout_s,
-                         char **why) {
-  struct sc_run_spec spec = {
-      .argv = argv,
-      .limits = {.timeout_ms = timeout_s * 1000ull,
-                 .output_cap_bytes = 1u << 20},
-      .isolation = SC_ISOLATION_TOOL,
-  };
-  struct sc_run_result res = {0};
-  int err = sc_run(&spec, &res);
-  int ok = err == 0 && res.end == SC_RUN_EXITED && res.exit_status == 0;
-  if (!ok) {
-    char how[160];
-    char *tail = sc_grading_tail(res.output ? res.output : "", 15);
-    *why = sc_xasprintf(
-        "%s: %s\n%s", argv[0],
-        err ? sc_strerror(err) : sc_run_describe(&res, how, sizeof(how)), tail);
-    free(tail);
-  }
-  sc_run_result_free(&res);
-  return ok;
-}
-
 /* A kata's own check of itself (its "selfcheck" program, built from trusted
  * sources in the reference solution's build tree), e.g. that its reference
  * answers match what libuv really does. */
@@ -194,8 +170,8 @@ static void kata_selfcheck(const struct sc_context *ctx,
       sc_strv_push(&argv, arg);
   }
   char *why = NULL;
-  int ok = tool_succeeds(compile, 300, &why) &&
-           tool_succeeds(sc_strv_view(&argv), 600, &why);
+  int ok = sc_run_tool(compile, 300, NULL, NULL, &why) == 0 &&
+           sc_run_tool(sc_strv_view(&argv), 600, NULL, NULL, &why) == 0;
   check(t, ok, "the kata check of %s passes%s%s", kata->id, why ? ": " : "",
         why ? why : "");
   free(why);

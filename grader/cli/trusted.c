@@ -1,7 +1,7 @@
 #include "cli/trusted.h"
 #include "core/error.h"
 #include "core/util.h"
-#include "runner/run.h"
+#include "runner/tool.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -11,43 +11,12 @@
 
 enum { GIT_TIMEOUT_S = 120, BUILD_TIMEOUT_S = 600 };
 
-/* Runs a trusted tool; on success *output (if wanted) takes its output.
- * Returns 0, or -1 with *why naming the command and its last words. */
-static int tool(const char *const *argv, unsigned timeout_s, char **output,
-                size_t *output_len, char **why) {
-  struct sc_run_spec spec = {
-      .argv = argv,
-      .limits = {.timeout_ms = timeout_s * 1000ull,
-                 .output_cap_bytes = 16u << 20},
-      .isolation = SC_ISOLATION_TOOL,
-  };
-  struct sc_run_result res = {0};
-  int err = sc_run(&spec, &res);
-  int ok = err == 0 && res.end == SC_RUN_EXITED && res.exit_status == 0;
-  if (!ok) {
-    char how[160];
-    const char *out = res.output ? res.output : "";
-    size_t len = strcspn(out, "\n");
-    *why = sc_xasprintf("'%s %s' failed (%s)%s%.*s", argv[0], argv[1],
-                        err ? sc_strerror(err)
-                            : sc_run_describe(&res, how, sizeof(how)),
-                        len ? ": " : "", (int)len, out);
-  } else if (output != NULL) {
-    *output = res.output;
-    if (output_len != NULL)
-      *output_len = res.output_len;
-    res.output = NULL;
-  }
-  sc_run_result_free(&res);
-  return ok ? 0 : -1;
-}
-
 static char *resolve(const char *root, const char *ref, char **why) {
   char *spec = sc_xasprintf("%s^{commit}", ref);
   const char *argv[] = {"git",      "-C",      root, "rev-parse",
                         "--verify", "--quiet", spec, NULL};
   char *out = NULL;
-  if (tool(argv, GIT_TIMEOUT_S, &out, NULL, why) != 0) {
+  if (sc_run_tool(argv, GIT_TIMEOUT_S, &out, NULL, why) != 0) {
     free(*why);
     *why = sc_xasprintf("unknown trusted ref '%s': give a branch, tag or "
                         "commit of this repository (in CI, fetch the base "
@@ -73,7 +42,7 @@ static int extract(const char *root, const char *sha, const char *dir,
                                 root, sha, src);
     const char *argv[] = {"sh", "-c", script, NULL};
     if (err == 0)
-      err = tool(argv, GIT_TIMEOUT_S, NULL, NULL, why);
+      err = sc_run_tool(argv, GIT_TIMEOUT_S, NULL, NULL, why);
     else
       *why = sc_xasprintf("cannot create '%s': %s", src, sc_strerror(err));
     FILE *f = err == 0 ? fopen(marker, "w") : NULL;
@@ -102,9 +71,9 @@ static int build(const char *dir, char **why) {
                            NULL};
   int err = sc_file_exists(out)
                 ? 0
-                : tool(configure, BUILD_TIMEOUT_S, NULL, NULL, why);
+                : sc_run_tool(configure, BUILD_TIMEOUT_S, NULL, NULL, why);
   if (err == 0)
-    err = tool(compile, BUILD_TIMEOUT_S, NULL, NULL, why);
+    err = sc_run_tool(compile, BUILD_TIMEOUT_S, NULL, NULL, why);
   free(out);
   free(src);
   return err;
@@ -140,6 +109,27 @@ int sc_trusted_reexec(const char *root, const char *ref, char **argv,
   free(dir);
   free(sha);
   return err ? err : -1;
+}
+
+char *sc_git_baseline(const char *root, const char **how) {
+  const char *merge_base[] = {"git",  "-C",          root, "merge-base",
+                              "HEAD", "@{upstream}", NULL};
+  const char *head[] = {"git", "-C", root, "rev-parse", "HEAD", NULL};
+  char *out = NULL, *why = NULL;
+  const char *which = "where your branch left its upstream";
+  if (sc_run_tool(merge_base, GIT_TIMEOUT_S, &out, NULL, &why) != 0) {
+    free(why);
+    why = NULL;
+    which = "HEAD: your branch has no upstream";
+    if (sc_run_tool(head, GIT_TIMEOUT_S, &out, NULL, &why) != 0) {
+      free(why);
+      return NULL;
+    }
+  }
+  if (how != NULL)
+    *how = which;
+  out[strcspn(out, "\n")] = '\0';
+  return out;
 }
 
 const char *sc_trusted_worktree(void) {
@@ -220,12 +210,12 @@ int sc_trusted_findings(const char *worktree, const char *against,
   char *out = NULL;
   size_t len = 0;
   *why = NULL;
-  if (tool(diff, GIT_TIMEOUT_S, &out, &len, why) != 0)
+  if (sc_run_tool(diff, GIT_TIMEOUT_S, &out, &len, why) != 0)
     return SC_EUSAGE;
   add_findings(out, len, cat, katas_rel, results, 0);
   free(out);
   out = NULL;
-  if (tool(others, GIT_TIMEOUT_S, &out, &len, why) != 0)
+  if (sc_run_tool(others, GIT_TIMEOUT_S, &out, &len, why) != 0)
     return SC_EUSAGE;
   add_findings(out, len, cat, katas_rel, results, 1);
   free(out);

@@ -19,6 +19,13 @@
 int sc_trusted_reexec(const char *root, const char *ref, char **argv,
                       char **why);
 
+/* The commit a learner's own clone is compared with when no trusted ref is
+ * given, and where its starter files come from: where the branch left its
+ * upstream (the curriculum as cloned or last pulled), or HEAD when it has
+ * none. Returns the commit (newly allocated), or NULL when root is not a
+ * git clone; *how (when not NULL) says which of the two it is. */
+char *sc_git_baseline(const char *root, const char **how);
+
 /* The working tree being graded when this grader is the trusted one, or
  * NULL otherwise. */
 const char *sc_trusted_worktree(void);
