@@ -36,14 +36,14 @@ struct job {
   atomic_bool stop; /* set by job_cancel(), read by the pool threads */
   bool cancelled;   /* the loop thread's own record of job_cancel() */
   size_t chunk_count;
-  size_t chunks_back; /* after-work callbacks run so far */
+  size_t chunks_back;  /* after-work callbacks run so far */
   size_t items_hashed; /* progress: items digested so far, by any thread */
   struct chunk chunks[];
 };
 
 size_t job_plan_chunks(size_t items, unsigned pool_threads) {
-  size_t chunks = (size_t)CHUNKS_PER_THREAD * (pool_threads > 0 ? pool_threads
-                                                                 : 1u);
+  size_t chunks =
+      (size_t)CHUNKS_PER_THREAD * (pool_threads > 0 ? pool_threads : 1u);
 
   if (chunks > items)
     chunks = items;
