@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <uv.h>
@@ -56,7 +58,17 @@ static void grade_one(struct job *job, size_t index, unsigned slot) {
    * per-gate folders staged inside. */
   mkdir(g.scratch_dir, 0711);
   chmod(g.scratch_dir, 0711);
+  /* Another grader (a second terminal, watch) grading the same kata from
+   * the same files shares its build tree: one at a time. */
+  sc_mkdir_p(g.build_dir);
+  char *lock_path = sc_path_join(g.build_dir, "senior-check.lock");
+  int lock = open(lock_path, O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+  if (lock >= 0)
+    flock(lock, LOCK_EX);
   sc_grade_kata(&g);
+  if (lock >= 0)
+    close(lock); /* releases the lock */
+  free(lock_path);
   sc_remove_tree(g.scratch_dir);
   free(g.scratch_dir);
   free(g.build_dir);
