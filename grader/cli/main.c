@@ -18,7 +18,7 @@ static const struct sc_option grade_options[] = {
      0},
     {"--json", "FILE", "also write the results file to FILE", 0},
     {"--format", "KIND[=FILE]",
-     "also write KIND: json, junit, gradescope (=FILE), github", 1},
+     "also write KIND: json, junit, gradescope, html (=FILE), github", 1},
     {"--jobs", "N", "grade N katas at once (default: one per core)", 0},
     {"--from", "DIR", "take the editable files from DIR/<kata>/ instead", 0},
     {"--katas", "DIR", "grade the katas of DIR (kata authors)", 0},
@@ -29,7 +29,7 @@ static const struct sc_option grade_options[] = {
 static const struct sc_option merge_options[] = {
     {"--json", "FILE", "write the merged results file to FILE", 0},
     {"--format", "KIND[=FILE]",
-     "also write KIND: json, junit, gradescope (=FILE), github", 1},
+     "also write KIND: json, junit, gradescope, html (=FILE), github", 1},
     {NULL, NULL, NULL, 0}};
 
 static const struct sc_option no_options[] = {{NULL, NULL, NULL, 0}};
@@ -43,6 +43,7 @@ static const struct sc_option report_options[] = {
      "the learner's clone, to quote their lines and notes (default: here)", 0},
     {"--solutions", NULL, "no results file: grade the reference solutions", 0},
     {"--from", "DIR", "no results file: grade the files of DIR/<kata>/", 0},
+    {"--katas", "DIR", "no results file: grade the katas of DIR (authors)", 0},
     {NULL, NULL, NULL, 0}};
 
 static const struct sc_option list_options[] = {
@@ -86,7 +87,7 @@ static const struct sc_verb verbs[] = {
      solution_options, sc_verb_solution},
     {"report",
      "--html FILE [RESULTS.json] [--history FILE]... [--repo DIR]\n"
-     "       [--solutions | --from DIR]\n"
+     "       [--solutions | --from DIR] [--katas DIR]\n"
      "   or: senior-check report --class FILE RESULTS.json...",
      "a mentor's page of one learner's results (grading first when no file "
      "is given), or of a class's",

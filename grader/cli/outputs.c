@@ -66,7 +66,7 @@ int sc_outputs_check(const char *const *specs) {
     int i = parse(*specs, &file);
     if (i < 0) {
       sc_error("unknown format '%s': use json=FILE, junit=FILE, "
-               "gradescope=FILE or github[=FILE]",
+               "gradescope=FILE, html=FILE or github[=FILE]",
                *specs);
       return -1;
     }

@@ -31,14 +31,16 @@ static void on_grade_exit(uv_process_t *process, int64_t status, int signal) {
   uv_close((uv_handle_t *)process, NULL);
 }
 
-/* Grades as `grade --json json_path [--solutions | --from DIR]` would, by
+/* Grades as `grade --json json_path [--solutions | --from DIR] [--katas
+ * DIR]` would, by
  * running this same grader as a child with the terminal as its own, so
  * that the learner sees the usual table and progress. Running it as a
  * child rather than calling the grade verb in-process keeps everything
  * grade does (its checks, the trusted-ref handover, integrity) in one
  * place. Returns 0 when the grading produced results (at full marks or
  * not), or -1 with the error printed (grade prints its own). */
-static int grade_into(const char *json_path, int solutions, const char *from) {
+static int grade_into(const char *json_path, int solutions, const char *from,
+                      const char *katas) {
   char exe[4096];
   size_t size = sizeof(exe);
   int err = uv_exepath(exe, &size);
@@ -46,12 +48,17 @@ static int grade_into(const char *json_path, int solutions, const char *from) {
     sc_error("cannot find the grader to grade with: %s", uv_strerror(err));
     return -1;
   }
-  char *args[] = {exe, "grade", "--json", (char *)json_path, NULL, NULL, NULL};
+  char *args[9] = {exe, "grade", "--json", (char *)json_path};
+  size_t n = 4;
   if (solutions)
-    args[4] = "--solutions";
-  else if (from != NULL) {
-    args[4] = "--from";
-    args[5] = (char *)from;
+    args[n++] = "--solutions";
+  if (from != NULL) {
+    args[n++] = "--from";
+    args[n++] = (char *)from;
+  }
+  if (katas != NULL) {
+    args[n++] = "--katas";
+    args[n++] = (char *)katas;
   }
   uv_stdio_container_t stdio[3] = {{UV_INHERIT_FD, {.fd = 0}},
                                    {UV_INHERIT_FD, {.fd = 1}},
@@ -148,6 +155,7 @@ static int learner_results(const struct sc_verb *verb,
                            struct sc_results *out, char **name) {
   int solutions = sc_args_get(verb, args, "--solutions") != NULL;
   const char *from = sc_args_get(verb, args, "--from");
+  const char *katas = sc_args_get(verb, args, "--katas");
   if (file != NULL) {
     *name = name_of(file);
     return read_results(file, out) == 0 ? 0 : -1;
@@ -164,7 +172,7 @@ static int learner_results(const struct sc_verb *verb,
           solutions ? "the reference solutions"
           : from    ? from
                     : "your files");
-  int err = grade_into(tmp, solutions, from);
+  int err = grade_into(tmp, solutions, from, katas);
   if (err == 0)
     err = read_results(tmp, out) == 0 ? 0 : -1;
   unlink(tmp);
@@ -201,9 +209,10 @@ static int learner_page(const struct sc_context *ctx,
     return SC_EXIT_USAGE;
   }
   if (file != NULL && (sc_args_get(verb, args, "--solutions") ||
-                       sc_args_get(verb, args, "--from"))) {
-    sc_error("--solutions and --from choose what to grade: give them "
-             "without a results file");
+                       sc_args_get(verb, args, "--from") ||
+                       sc_args_get(verb, args, "--katas"))) {
+    sc_error("--solutions, --from and --katas choose what to grade: give "
+             "them without a results file");
     return SC_EXIT_USAGE;
   }
   if (sc_args_get(verb, args, "--solutions") &&
@@ -247,7 +256,7 @@ static int learner_page(const struct sc_context *ctx,
 static int class_page(const struct sc_verb *verb, const struct sc_args *args,
                       const char *page) {
   static const char *const html_only[] = {"--history", "--repo", "--solutions",
-                                          "--from"};
+                                          "--from", "--katas"};
   for (size_t i = 0; i < SC_ARRAY_SIZE(html_only); i++) {
     if (sc_args_get(verb, args, html_only[i]) != NULL) {
       sc_error("option '%s' is for a learner's page (--html), not for "
