@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Validates the outputs against their consumers' schemas: a results file
-# and a Gradescope results.json written by a real grading of the fixture
-# kata, checked with ajv (tests/schemas/validate.sh), and the JUnit file
-# checked with xmllint against tests/schemas/junit.xsd.
+# Checks the outputs against their consumers: a results file and a
+# Gradescope results.json written by a real grading of the fixture kata,
+# checked with ajv (tests/schemas/validate.sh); the JUnit file checked with
+# xmllint against tests/schemas/junit.xsd and read by xunit-viewer (from the
+# npm registry); and `merge` joining two shards as the grading workflow does.
 #
 # Prints one "ok N - ..." or "not ok N - ..." line per check.
 set -uo pipefail
@@ -46,3 +47,32 @@ junit() {
 check "the JUnit file passes tests/schemas/junit.xsd (xmllint)" junit
 check "the job summary shows the score and the lost points" \
   grep -q '^## senior-check: 85/100' "$out/summary.md"
+
+xunit() {
+  local shown
+  shown=$(cd "$out" && npx --yes xunit-viewer@10.6.1 -r "$out/junit.xml" \
+    -o "$out/xunit.html" -c -C -n 2>&1)
+  printf '%s\n' "$shown" | grep -E '1 failure, 8 passed' >/dev/null &&
+    printf '%s\n' "$shown" | grep -q 'memcheck'
+}
+check "xunit-viewer reads the JUnit file: the memcheck gate fails, 8 cases pass" xunit
+
+# Two shards, as the grading workflow's jobs make them, merged into one.
+./senior-check grade --katas tests/fixtures/katas 00-sum \
+  --from tests/submissions/good --json "$out/good.json" >/dev/null 2>&1
+mkdir -p "$out/shard"
+sed 's/"id": "00-sum"/"id": "00-sum-again"/' "$out/results.json" \
+  >"$out/shard/again.json"
+merged() {
+  ./senior-check merge "$out/good.json" "$out/shard/again.json" \
+    --json "$out/merged.json" >/dev/null 2>&1
+  [ $? -eq 1 ] && jq -e '.score == 185 and .max_score == 200 and
+    ([.katas[].id] == ["00-sum", "00-sum-again"])' "$out/merged.json" >/dev/null
+}
+check "merge joins two shards into one score (100 + 85 of 200)" merged
+refused() {
+  local err
+  err=$(./senior-check merge "$out/good.json" "$out/good.json" 2>&1 >/dev/null)
+  [ $? -eq 2 ] && [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ]
+}
+check "merge refuses a kata graded in two shards, in one line" refused
