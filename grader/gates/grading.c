@@ -82,13 +82,8 @@ static void run_gate(struct sc_grading *g, enum sc_gate gate,
 void sc_grade_kata(struct sc_grading *g) {
   struct sc_kata_result *result = g->result;
   unsigned long long start = sc_now_ms();
-  result->id = sc_xstrdup(g->kata->id);
-  result->title = sc_xstrdup(g->kata->title);
-  result->week = g->kata->week;
-  for (unsigned i = 0; i < SC_GATE_COUNT; i++) {
-    result->gates[i].gate = (enum sc_gate)i;
-    result->gates[i].max_score = g->kata->weight[i];
-  }
+  sc_kata_result_init(result, g->kata->id, g->kata->title, g->kata->week,
+                      g->kata->weight);
 
   const char *blocker = NULL;
   for (unsigned i = 0; i < SC_GATE_COUNT; i++) {

@@ -82,6 +82,18 @@ void sc_gate_add_threshold(struct sc_gate_result *gate, const char *name,
   t->status = status;
 }
 
+void sc_kata_result_init(struct sc_kata_result *kata, const char *id,
+                         const char *title, unsigned week,
+                         const unsigned weights[SC_GATE_COUNT]) {
+  kata->id = dup_text(id);
+  kata->title = dup_text(title);
+  kata->week = week;
+  for (unsigned g = 0; g < SC_GATE_COUNT; g++) {
+    kata->gates[g].gate = (enum sc_gate)g;
+    kata->gates[g].max_score = weights[g];
+  }
+}
+
 void sc_kata_result_total(struct sc_kata_result *kata) {
   kata->score = 0;
   kata->max_score = 0;

@@ -112,6 +112,13 @@ void sc_gate_add_threshold(struct sc_gate_result *gate, const char *name,
                            const char *explain, double ratio, double min,
                            double max, enum sc_status status);
 
+/* Starts the result of a kata: its id, title and week, and its six gates
+ * in order, each with its points out of weights (gates of a kata always
+ * add up to the kata's weights). Copies the strings. */
+void sc_kata_result_init(struct sc_kata_result *kata, const char *id,
+                         const char *title, unsigned week,
+                         const unsigned weights[SC_GATE_COUNT]);
+
 /* Sums a kata's gates into its score and status. */
 void sc_kata_result_total(struct sc_kata_result *kata);
 /* Sums the katas into the total and the level. */

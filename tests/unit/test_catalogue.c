@@ -81,7 +81,8 @@ static void test_catalogue_find_returns_null_for_an_unknown_id(void **state) {
 static void test_catalogue_names_lists_the_ids_in_order(void **state) {
   char *names = sc_catalogue_names(*state);
 
-  assert_string_equal(names, "01-complete, 02-defaults, 06-ratios, 10-no-timing");
+  assert_string_equal(names,
+                      "01-complete, 02-defaults, 06-ratios, 10-no-timing");
   free(names);
 }
 

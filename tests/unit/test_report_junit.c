@@ -42,13 +42,9 @@ struct fixture {
 static void start_kata(struct sc_kata_result *k, const char *id,
                        unsigned week) {
   static const unsigned weights[SC_GATE_COUNT] = {10, 40, 15, 15, 10, 10};
-  k->id = sc_xstrdup(id);
-  k->title = sc_xasprintf("kata %s", id);
-  k->week = week;
-  for (unsigned g = 0; g < SC_GATE_COUNT; g++) {
-    k->gates[g].gate = (enum sc_gate)g;
-    k->gates[g].max_score = weights[g];
-  }
+  char *title = sc_xasprintf("kata %s", id);
+  sc_kata_result_init(k, id, title, week, weights);
+  free(title);
 }
 
 /* A graded kata with every kind of outcome, and one that could not be

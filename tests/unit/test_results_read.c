@@ -29,14 +29,11 @@
 
 static void start_kata(struct sc_kata_result *k, const char *id) {
   static const unsigned weights[SC_GATE_COUNT] = {10, 40, 15, 15, 10, 10};
-  k->id = sc_xstrdup(id);
-  k->title = sc_xasprintf("The kata %s", id);
-  k->week = 2;
-  for (unsigned g = 0; g < SC_GATE_COUNT; g++) {
-    k->gates[g].gate = (enum sc_gate)g;
-    k->gates[g].max_score = weights[g];
+  char *title = sc_xasprintf("The kata %s", id);
+  sc_kata_result_init(k, id, title, 2, weights);
+  free(title);
+  for (unsigned g = 0; g < SC_GATE_COUNT; g++)
     sc_gate_set(&k->gates[g], SC_STATUS_PASS, weights[g], "fine");
-  }
   sc_gate_add_test(&k->gates[SC_GATE_TESTS], "test_one", SC_STATUS_PASS, NULL);
 }
 
