@@ -143,8 +143,10 @@ skip_browser() {
 if ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "# installing Debian's chromium for the browser checks"
-    { apt-get install -y -qq chromium || { apt-get update -qq &&
-      apt-get install -y -qq chromium; }; } >"$out/apt.log" 2>&1
+    export DEBIAN_FRONTEND=noninteractive
+    { apt-get install -y -qq chromium ||
+      { apt-get update -qq && apt-get install -y -qq chromium; }; } \
+      >"$out/apt.log" 2>&1
   fi
   command -v chromium >/dev/null 2>&1 ||
     skip_browser "the browser checks need Debian's chromium (apt-get install chromium)"
