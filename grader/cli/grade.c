@@ -46,6 +46,7 @@ static void grade_one(struct job *job, size_t index, unsigned slot) {
       .result = &job->results[index],
       .on_gate = req->on_gate,
       .on_gate_data = req->on_gate_data,
+      .cancelled = req->cancelled,
   };
   char *editable = req->editable_root
                        ? sc_path_join(req->editable_root, kata->id)

@@ -19,6 +19,7 @@ struct sc_grade_request {
   void (*on_gate)(void *data, const struct sc_kata_result *result,
                   enum sc_gate gate, int done);
   void *on_gate_data;
+  int (*cancelled)(void *data); /* see struct sc_grading */
 };
 
 /* Grades the requested katas into *out (caller frees with

@@ -1188,8 +1188,10 @@ static void draw(struct watch *w, int final) {
   sc_buf_puts(&out, "}\n\n");
   if (w->grading) {
     sc_buf_printf(&out, "grading%s...\n",
-                  w->queued ? " (saved again: grading once more after this)"
-                            : "");
+                  w->queued
+                      ? " (saved again: the new files are graded once the "
+                        "running gate ends)"
+                      : "");
     draw_views(w, &out);
   } else if (w->shown.count == 1) {
     focus(&out, &w->shown.katas[0], w->colour);
@@ -1251,6 +1253,16 @@ static void on_tick(uv_timer_t *handle) {
   draw(handle->data, 0);
 }
 
+/* On the grading thread, before each gate: a newer save, or q, makes the
+ * rest of this grading pointless. */
+static int grading_cancelled(void *data) {
+  struct watch *w = data;
+  uv_mutex_lock(&w->lock);
+  int stop = w->queued || w->quitting;
+  uv_mutex_unlock(&w->lock);
+  return stop;
+}
+
 /* The work thread: grades the watched kata. */
 static void grade_work(uv_work_t *req) {
   struct watch *w = req->data;
@@ -1263,6 +1275,7 @@ static void grade_work(uv_work_t *req) {
       .jobs = 1,
       .on_gate = on_gate,
       .on_gate_data = w,
+      .cancelled = grading_cancelled,
   };
   w->work_err = sc_grade_run(&r, &w->work_results, &w->work_why);
 }
@@ -1316,7 +1329,9 @@ static void quit(struct watch *w) {
     stop_all(w);
     return;
   }
+  uv_mutex_lock(&w->lock);
   w->quitting = 1;
+  uv_mutex_unlock(&w->lock);
   stop_keys(w);
   unwatch_files(w);
   set_note(w, "quitting once the running gate ends...");
@@ -1330,8 +1345,15 @@ static void after_grading(uv_work_t *req, int status) {
   (void)status;
   w->grading = 0;
   uv_timer_stop(&w->tick);
+  /* A grading stopped for a newer save (or q) says nothing about any
+   * files: the screen keeps the last complete result. */
+  int stopped = w->work_err == 0 && w->work_results.count == 1 &&
+                w->work_results.katas[0].error != NULL &&
+                (w->queued || w->quitting);
   if (w->work_err != 0) {
     set_note(w, "error: %s", w->work_why ? w->work_why : "cannot grade");
+  } else if (stopped) {
+    sc_results_free(&w->work_results);
   } else if (w->work_results.count == 1) {
     cache_result(w->ctx->root, watched(w), w->running_key,
                  &w->work_results.katas[0]);
@@ -1398,7 +1420,9 @@ static void start_grading(struct watch *w) {
  * one waits). forced grades even files graded already. */
 static void request_grading(struct watch *w, int forced) {
   if (w->grading) {
+    uv_mutex_lock(&w->lock);
     w->queued = 1;
+    uv_mutex_unlock(&w->lock);
     w->forced |= forced;
     draw(w, 0);
     return;

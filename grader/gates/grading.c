@@ -92,6 +92,13 @@ void sc_grade_kata(struct sc_grading *g) {
       sc_gate_set(r, SC_STATUS_SKIP, 0, "skipped: %s", blocker);
       continue;
     }
+    if (g->cancelled != NULL && g->cancelled(g->on_gate_data)) {
+      result->error = sc_xstrdup("grading stopped: a newer change is graded "
+                                 "instead");
+      blocker = "grading stopped";
+      sc_gate_set(r, SC_STATUS_SKIP, 0, "skipped: %s", blocker);
+      continue;
+    }
     if (g->on_gate != NULL)
       g->on_gate(g->on_gate_data, result, (enum sc_gate)i, 0);
     run_gate(g, (enum sc_gate)i, r);

@@ -21,6 +21,10 @@ struct sc_grading {
   void (*on_gate)(void *data, const struct sc_kata_result *result,
                   enum sc_gate gate, int done);
   void *on_gate_data;
+  /* Called (from the grading thread, with on_gate_data) before each gate;
+   * non-zero stops the grading there: the rest is skipped and the kata's
+   * result is an error, never a score. May be NULL. */
+  int (*cancelled)(void *data);
 };
 
 /* Grades g->kata through every gate into g->result. The caller owns g and

@@ -176,8 +176,8 @@ echo "# watch: save to the tests' result on screen: $ms ms (the grader's own cou
 check "a save re-grades: the tests' result is on screen ${ms} ms later" \
   [ "$ms" -lt 5000 ]
 git show "HEAD:$file" >"$file" # saved again while the slow gates run
-check "a save during grading queues one more run" \
-  wait_for "saved again: grading once more after this" 30
+check "a save during grading stops it at the next gate and queues one run" \
+  wait_for "saved again: the new files are graded once" 30
 check "the queued run grades the latest save (the starter's score again)" \
   wait_for "$kata: $starter_score/100" 90
 cp "solutions/$kata/frame_decode.c" "$file"
