@@ -253,3 +253,20 @@ unsigned long long sc_now_ms(void) {
   return (unsigned long long)ts.tv_sec * 1000ull +
          (unsigned long long)ts.tv_nsec / 1000000ull;
 }
+
+char *sc_text_tail(const char *output, size_t max_lines) {
+  size_t len = strlen(output);
+  while (len > 0 && output[len - 1] == '\n')
+    len--;
+  size_t start = len, lines = 0;
+  while (start > 0) {
+    if (output[start - 1] == '\n' && ++lines == max_lines)
+      break;
+    start--;
+  }
+  const size_t max_bytes = 8192;
+  if (len - start > max_bytes)
+    start = len - max_bytes;
+  return sc_xasprintf("%s%.*s", start > 0 ? "...\n" : "", (int)(len - start),
+                      output + start);
+}

@@ -60,6 +60,10 @@ int sc_copy_file(const char *src, const char *dst, unsigned mode);
  * frees). Returns 0, -errno, or SC_ETOO_BIG. */
 int sc_read_file(const char *path, size_t max, char **out, size_t *len);
 int sc_file_exists(const char *path);
+/* A readable, bounded excerpt of a program's output: its last max_lines
+ * lines (at most 8 KiB), after "..." when some were left out. Newly
+ * allocated. */
+char *sc_text_tail(const char *output, size_t max_lines);
 /* Milliseconds of a monotonic clock. */
 unsigned long long sc_now_ms(void);
 

@@ -64,7 +64,7 @@ static int configure(struct sc_grading *g, struct sc_gate_result *r) {
   free(stamp);
   if (!ok) {
     char how[160];
-    char *excerpt = sc_grading_tail(res.output ? res.output : "", 30);
+    char *excerpt = sc_text_tail(res.output ? res.output : "", 30);
     if (err != 0)
       sc_gate_set(r, SC_STATUS_ERROR, 0, "cannot run cmake: %s",
                   sc_strerror(err));

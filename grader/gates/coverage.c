@@ -96,7 +96,7 @@ static int run_gcovr(struct sc_grading *g, struct sc_gate_result *r,
   if (err == 0)
     err = sc_gcovr_detail_read(detail, report);
   if (err != 0) {
-    char *tail = sc_grading_tail(res.output ? res.output : "", 10);
+    char *tail = sc_text_tail(res.output ? res.output : "", 10);
     sc_gate_set(r, SC_STATUS_ERROR, 0, "gcovr failed: %s\n%s", sc_strerror(err),
                 tail);
     free(tail);

@@ -209,7 +209,7 @@ int sc_grading_build_targets(struct sc_grading *g, struct sc_gate_result *r,
     line = end ? end + 1 : line + len;
   }
   char how[160];
-  char *excerpt = sc_grading_tail(compiler.data ? compiler.data : "", 40);
+  char *excerpt = sc_text_tail(compiler.data ? compiler.data : "", 40);
   if (err != 0)
     sc_gate_set(r, SC_STATUS_ERROR, 0, "cannot run cmake: %s",
                 sc_strerror(err));
@@ -311,21 +311,4 @@ char *sc_grading_relative(const struct sc_grading *g, const char *path) {
   if (strncmp(path, g->root, len) == 0 && path[len] == '/')
     return sc_xstrdup(path + len + 1);
   return sc_xstrdup(path);
-}
-
-char *sc_grading_tail(const char *output, size_t max_lines) {
-  size_t len = strlen(output);
-  while (len > 0 && output[len - 1] == '\n')
-    len--;
-  size_t start = len, lines = 0;
-  while (start > 0) {
-    if (output[start - 1] == '\n' && ++lines == max_lines)
-      break;
-    start--;
-  }
-  const size_t max_bytes = 8192;
-  if (len - start > max_bytes)
-    start = len - max_bytes;
-  return sc_xasprintf("%s%.*s", start > 0 ? "...\n" : "", (int)(len - start),
-                      output + start);
 }

@@ -78,7 +78,4 @@ void sc_grading_learner_sources(const struct sc_grading *g,
  * allocated string either way). */
 char *sc_grading_relative(const struct sc_grading *g, const char *path);
 
-/* A readable, bounded excerpt of a run's output: its last lines. */
-char *sc_grading_tail(const char *output, size_t max_lines);
-
 #endif /* SENIOR_CHECK_GRADING_H */

@@ -113,7 +113,7 @@ void sc_gate_memcheck(struct sc_grading *g, struct sc_gate_result *r) {
     char how[160];
     sc_gate_set(r, SC_STATUS_FAIL, 0, "valgrind wrote no report: the suite %s",
                 sc_run_describe(&res, how, sizeof(how)));
-    char *tail = sc_grading_tail(res.output ? res.output : "", 20);
+    char *tail = sc_text_tail(res.output ? res.output : "", 20);
     sc_gate_set_details(r, tail);
     free(tail);
   } else

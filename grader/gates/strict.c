@@ -128,7 +128,7 @@ static int run_sanitized(struct sc_grading *g, struct sc_gate_result *r,
     sc_buf_printf(report, "the sanitizers found a problem (%s):\n%s\n", binary,
                   found);
   } else if (!clean) {
-    char *tail = sc_grading_tail(output, 15);
+    char *tail = sc_text_tail(output, 15);
     sc_buf_printf(
         report,
         "the suite under the sanitizers (%s) %s, without passing "

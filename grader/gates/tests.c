@@ -88,7 +88,7 @@ static char *no_verdict_reason(const struct sc_run_result *res,
                                const char *output) {
   char how[160];
   sc_run_describe(res, how, sizeof(how));
-  char *tail = sc_grading_tail(output, 8);
+  char *tail = sc_text_tail(output, 8);
   char *why;
   if (res->end == SC_RUN_EXITED)
     why = sc_xasprintf("the test ended its process (%s) before cmocka could "

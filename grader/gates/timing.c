@@ -103,7 +103,7 @@ static void run_bench(struct sc_grading *g, const char *dir,
     run->failure =
         sc_xasprintf("cannot run the benchmark: %s", sc_strerror(err));
   } else if (res.end != SC_RUN_EXITED || res.exit_status != 0) {
-    char *tail = sc_grading_tail(res.output ? res.output : "", 6);
+    char *tail = sc_text_tail(res.output ? res.output : "", 6);
     run->failure =
         sc_xasprintf("the benchmark%s for '%s' %s:\n%s",
                      fig->of_reference ? " (reference)" : "", fig->name,

@@ -8,20 +8,6 @@
 
 enum { WHY_LINES = 10 };
 
-/* The last lines of text, for a message (newly allocated). */
-static char *last_lines(const char *text, size_t lines) {
-  const char *start = text + strlen(text);
-  while (start > text && start[-1] == '\n')
-    start--;
-  const char *end = start;
-  while (start > text && lines > 0)
-    if (*--start == '\n')
-      lines--;
-  if (*start == '\n')
-    start++;
-  return sc_xasprintf("%.*s", (int)(end - start), start);
-}
-
 int sc_run_tool(const char *const *argv, unsigned timeout_s, char **output,
                 size_t *output_len, char **why) {
   struct sc_run_spec spec = {
@@ -35,7 +21,7 @@ int sc_run_tool(const char *const *argv, unsigned timeout_s, char **output,
   int ok = err == 0 && res.end == SC_RUN_EXITED && res.exit_status == 0;
   if (!ok) {
     char how[160];
-    char *tail = last_lines(res.output ? res.output : "", WHY_LINES);
+    char *tail = sc_text_tail(res.output ? res.output : "", WHY_LINES);
     *why = sc_xasprintf("'%s%s%s' failed (%s)%s%s", argv[0], argv[1] ? " " : "",
                         argv[1] ? argv[1] : "",
                         err ? sc_strerror(err)
