@@ -340,8 +340,10 @@ check_integrity(const struct sc_context *ctx, const struct sc_verb *verb,
                           &why) == 0 &&
       worktree) {
     results->official = 1;
-    results->trusted_ref = sc_xasprintf(
-        "%s (%s)", sc_args_get(verb, args, "--trusted-ref"), against);
+    const char *ref = sc_args_get(verb, args, "--trusted-ref");
+    results->trusted_ref = strcmp(ref, against) == 0
+                               ? sc_xstrdup(against)
+                               : sc_xasprintf("%s (%s)", ref, against);
   } else if (why != NULL && worktree) {
     sc_error("cannot compare with the trusted ref: %s", why);
   }
@@ -369,7 +371,7 @@ int sc_verb_grade(const struct sc_context *ctx, const struct sc_verb *verb,
     return SC_EXIT_USAGE;
   }
   const char *const *formats = sc_args_all(verb, args, "--format");
-  if (sc_outputs_check(formats) != 0)
+  if (sc_outputs_check(formats, json_path) != 0)
     return SC_EXIT_USAGE;
   char *why = NULL;
   if (sc_grade_check_tools(&why) != 0 ||
@@ -421,7 +423,7 @@ int sc_verb_merge(const struct sc_context *ctx, const struct sc_verb *verb,
                   const struct sc_args *args) {
   (void)ctx;
   const char *const *formats = sc_args_all(verb, args, "--format");
-  if (sc_outputs_check(formats) != 0)
+  if (sc_outputs_check(formats, sc_args_get(verb, args, "--json")) != 0)
     return SC_EXIT_USAGE;
   if (args->positional_count == 0) {
     sc_error("merge needs the results files of the shards: senior-check "

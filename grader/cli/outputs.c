@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef int (*file_writer)(const struct sc_results *results, const char *path);
 
@@ -60,7 +61,25 @@ static int parse(const char *spec, const char **file) {
   return -1;
 }
 
-int sc_outputs_check(const char *const *specs) {
+/* Can a file be created at path? Checked before grading, so that a typo
+ * in a folder's name costs no grading. */
+static int writable(const char *path) {
+  char *dir = sc_xstrdup(path);
+  char *slash = strrchr(dir, '/');
+  if (slash == dir)
+    slash[1] = '\0';
+  else if (slash != NULL)
+    *slash = '\0';
+  int ok = access(slash ? dir : ".", W_OK) == 0;
+  if (!ok)
+    sc_error("cannot write '%s': %s", path, strerror(errno));
+  free(dir);
+  return ok;
+}
+
+int sc_outputs_check(const char *const *specs, const char *json_path) {
+  if (json_path != NULL && !writable(json_path))
+    return -1;
   for (; *specs != NULL; specs++) {
     const char *file = NULL;
     int i = parse(*specs, &file);
@@ -75,6 +94,8 @@ int sc_outputs_check(const char *const *specs) {
                formats[i].name);
       return -1;
     }
+    if (file != NULL && *file != '\0' && !writable(file))
+      return -1;
   }
   return 0;
 }

@@ -7,7 +7,7 @@
 
 /* Checks every format before any grading starts, so that a typo costs
  * nothing. Returns 0, or -1 with the error printed. */
-int sc_outputs_check(const char *const *formats);
+int sc_outputs_check(const char *const *formats, const char *json_path);
 
 /* Writes results in every format (formats NULL-terminated; json_path may
  * be NULL). Returns 0, or -1 with the error printed for the first output

@@ -322,6 +322,16 @@ test_cli_grade_refuses_a_katas_folder_that_does_not_exist(void **state) {
                      "cannot use --katas '" MANIFESTS "no-such-folder'");
 }
 
+/* An output that cannot be written is refused before any grading. */
+static void test_cli_grade_refuses_an_output_it_cannot_write(void **state) {
+  (void)state;
+  assert_usage_error(SC_SOURCE_DIR,
+                     (const char *const[]){"grade", "--format",
+                                           "junit=/no-such-folder/junit.xml",
+                                           NO_KATA, NULL},
+                     "cannot write '/no-such-folder/junit.xml'");
+}
+
 static void
 test_cli_list_refuses_a_repository_with_a_broken_manifest(void **state) {
   (void)state;
@@ -368,6 +378,7 @@ int main(void) {
           test_cli_grade_refuses_a_catalogue_with_a_broken_manifest),
       cmocka_unit_test(
           test_cli_grade_refuses_a_katas_folder_that_does_not_exist),
+      cmocka_unit_test(test_cli_grade_refuses_an_output_it_cannot_write),
       cmocka_unit_test(
           test_cli_list_refuses_a_repository_with_a_broken_manifest),
       cmocka_unit_test(test_cli_list_shows_the_katas_in_curriculum_order),
