@@ -50,6 +50,20 @@ static enum sc_status case_status(enum sc_case_status status) {
   return SC_STATUS_FAIL;
 }
 
+/* text with the repository's root taken out of every path in it, so that
+ * "katas/01-x/test_x.c:42: error" reads the same wherever the repository
+ * (or the trusted ref's copy of it) lies. Newly allocated. */
+static char *relative_paths(const struct sc_grading *g, const char *text) {
+  char *prefix = sc_xasprintf("%s/", g->root);
+  size_t len = strlen(prefix);
+  struct sc_buf out = {0};
+  for (const char *at; (at = strstr(text, prefix)) != NULL; text = at + len)
+    sc_buf_add(&out, text, (size_t)(at - text));
+  sc_buf_puts(&out, text);
+  free(prefix);
+  return sc_buf_detach(&out);
+}
+
 /* Runs the suite (or one test of it, filter non-NULL) once, and records a
  * verdict for each expected test the XML report gives one. */
 static int run_suite(struct sc_grading *g, const char *dir, const char *filter,
@@ -74,7 +88,7 @@ static int run_suite(struct sc_grading *g, const char *dir, const char *filter,
         verdicts[j].known = 1;
         verdicts[j].status = case_status(report.cases[i].status);
         if (report.cases[i].message)
-          verdicts[j].message = sc_xstrdup(report.cases[i].message);
+          verdicts[j].message = relative_paths(g, report.cases[i].message);
       }
     }
   }
