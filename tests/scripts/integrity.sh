@@ -12,18 +12,8 @@ set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-checks=0
-
-check() { # check DESCRIPTION COMMAND...
-  local description=$1
-  shift
-  checks=$((checks + 1))
-  if "$@"; then
-    echo "ok $checks - $description"
-  else
-    echo "not ok $checks - $description"
-  fi
-}
+# shellcheck source=lib/check.bash
+source "$root/tests/scripts/lib/check.bash"
 
 git clone -q "$root" "$work/repo" || exit 1
 cd "$work/repo" || exit 1

@@ -17,18 +17,8 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-checks=0
-
-check() { # check DESCRIPTION COMMAND...
-  local description=$1
-  shift
-  checks=$((checks + 1))
-  if "$@"; then
-    echo "ok $checks - $description"
-  else
-    echo "not ok $checks - $description"
-  fi
-}
+# shellcheck source=lib/check.bash
+source "$root/tests/scripts/lib/check.bash"
 
 # The grader under test: the one this repository builds.
 grader=${SENIOR_CHECK_GRADER:-$root/build/bin/senior-check-grader}

@@ -15,18 +15,8 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 fixtures="$root/tests/fixtures/results"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-checks=0
-
-check() { # check DESCRIPTION COMMAND...
-  local description=$1
-  shift
-  checks=$((checks + 1))
-  if "$@"; then
-    echo "ok $checks - $description"
-  else
-    echo "not ok $checks - $description"
-  fi
-}
+# shellcheck source=lib/check.bash
+source "$root/tests/scripts/lib/check.bash"
 
 # Lines of the browser checks, numbered in this script's sequence.
 relay() {

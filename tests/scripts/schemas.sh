@@ -11,18 +11,8 @@ set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-checks=0
-
-check() { # check DESCRIPTION COMMAND...
-  local description=$1
-  shift
-  checks=$((checks + 1))
-  if "$@"; then
-    echo "ok $checks - $description"
-  else
-    echo "not ok $checks - $description"
-  fi
-}
+# shellcheck source=lib/check.bash
+source "$root/tests/scripts/lib/check.bash"
 
 cd "$root" || exit 1
 ./senior-check grade --katas tests/fixtures/katas 00-sum \

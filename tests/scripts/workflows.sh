@@ -8,18 +8,8 @@ set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 validator=@action-validator/cli@0.6.0
-checks=0
-
-check() { # check DESCRIPTION COMMAND...
-  local description=$1
-  shift
-  checks=$((checks + 1))
-  if "$@"; then
-    echo "ok $checks - $description"
-  else
-    echo "not ok $checks - $description"
-  fi
-}
+# shellcheck source=lib/check.bash
+source "$root/tests/scripts/lib/check.bash"
 
 lint() {
   local out
