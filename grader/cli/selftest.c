@@ -254,6 +254,13 @@ static void submission(const struct sc_context *ctx,
                          (long long)json_integer_value(score), k->score);
       ok = 0;
     }
+    json_t *most = json_object_get(expect, "max_score");
+    if (ok && json_is_integer(most) &&
+        (json_int_t)k->score > json_integer_value(most)) {
+      why = sc_xasprintf("expected at most %lld points, got %u",
+                         (long long)json_integer_value(most), k->score);
+      ok = 0;
+    }
     double seconds = (double)results.elapsed_ms / 1000.0;
     check(t, ok && seconds <= (double)max_seconds,
           "submission %s gets its verdict in %.1f s (bound %lld s)%s%s", name,
