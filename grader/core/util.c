@@ -185,11 +185,34 @@ int sc_remove_tree(const char *path) {
   return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* Opens path for reading only when it is a regular file: a FIFO, a device
+ * or a directory is refused at once (O_NONBLOCK, so a FIFO cannot block the
+ * open), and with follow == 0 so is a symbolic link in its last component.
+ * Returns the descriptor or -errno (-EINVAL for what is not a regular
+ * file). */
+static int open_regular(const char *path, int follow) {
+  int fd =
+      open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (follow ? 0 : O_NOFOLLOW));
+  if (fd < 0)
+    return errno == ELOOP ? -EINVAL : -errno;
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return -EINVAL;
+  }
+  /* Reads of a regular file never block; the flag only guarded the open. */
+  int flags = fcntl(fd, F_GETFL);
+  if (flags >= 0)
+    fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+  return fd;
+}
+
 int sc_copy_file(const char *src, const char *dst, unsigned mode) {
-  int in = open(src, O_RDONLY | O_CLOEXEC);
+  int in = open_regular(src, 0);
   if (in < 0)
-    return -errno;
-  int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    return in;
+  int out =
+      open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
   if (out < 0) {
     int err = -errno;
     close(in);
@@ -214,24 +237,27 @@ int sc_copy_file(const char *src, const char *dst, unsigned mode) {
   return err;
 }
 
-int sc_read_file(const char *path, size_t max, char **out, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (f == NULL)
-    return -errno;
+static int read_fd(int fd, size_t max, char **out, size_t *len) {
   struct sc_buf buf = {0};
   char chunk[65536];
-  size_t n;
   int err = 0;
-  while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-    if (buf.len + n > max) {
+  for (;;) {
+    ssize_t n = read(fd, chunk, sizeof(chunk));
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      err = -errno;
+      break;
+    }
+    if (n == 0)
+      break;
+    if (buf.len + (size_t)n > max) {
       err = SC_ETOO_BIG;
       break;
     }
-    sc_buf_add(&buf, chunk, n);
+    sc_buf_add(&buf, chunk, (size_t)n);
   }
-  if (err == 0 && ferror(f))
-    err = -EIO;
-  fclose(f);
+  close(fd);
   if (err != 0) {
     sc_buf_free(&buf);
     return err;
@@ -240,6 +266,69 @@ int sc_read_file(const char *path, size_t max, char **out, size_t *len) {
     *len = buf.len;
   *out = sc_buf_detach(&buf);
   return 0;
+}
+
+int sc_open_inside(const char *dir, const char *relative) {
+  int at = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (at < 0)
+    return -errno;
+  char *copy = sc_xstrdup(relative);
+  char *name = copy;
+  int fd = -EINVAL;
+  for (;;) {
+    char *slash = strchr(name, '/');
+    if (slash == NULL)
+      break;
+    *slash = '\0';
+    int next =
+        *name == '\0' || strcmp(name, ".") == 0 || strcmp(name, "..") == 0
+            ? -1
+            : openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int err =
+        next < 0 ? (errno == ELOOP || errno == ENOTDIR ? -EINVAL : -errno) : 0;
+    close(at);
+    if (next < 0) {
+      free(copy);
+      return *name == '\0' ? -EINVAL : err;
+    }
+    at = next;
+    name = slash + 1;
+  }
+  if (*name != '\0' && strcmp(name, "..") != 0) {
+    fd = openat(at, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+      fd = errno == ELOOP ? -EINVAL : -errno;
+  }
+  close(at);
+  free(copy);
+  if (fd < 0)
+    return fd;
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return -EINVAL;
+  }
+  int flags = fcntl(fd, F_GETFL);
+  if (flags >= 0)
+    fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+  return fd;
+}
+
+int sc_read_inside(const char *dir, const char *relative, size_t max,
+                   char **out, size_t *len) {
+  int fd = sc_open_inside(dir, relative);
+  return fd < 0 ? fd : read_fd(fd, max, out, len);
+}
+
+int sc_read_file(const char *path, size_t max, char **out, size_t *len) {
+  int fd = open_regular(path, 1);
+  return fd < 0 ? fd : read_fd(fd, max, out, len);
+}
+
+int sc_read_untrusted_file(const char *path, size_t max, char **out,
+                           size_t *len) {
+  int fd = open_regular(path, 0);
+  return fd < 0 ? fd : read_fd(fd, max, out, len);
 }
 
 int sc_file_exists(const char *path) {

@@ -54,11 +54,26 @@ int sc_mkdir_p(const char *dir);
 /* Removes path and everything below it; a missing path is not an error.
  * Returns 0 or -errno. */
 int sc_remove_tree(const char *path);
-/* Copies the file src to dst with mode. Returns 0 or -errno. */
+/* Copies the regular file src (never through a symbolic link, never a
+ * FIFO or a device: -EINVAL) to dst with mode. Returns 0 or -errno. */
 int sc_copy_file(const char *src, const char *dst, unsigned mode);
-/* Reads a whole file, at most max bytes, into *out (NUL-terminated, caller
- * frees). Returns 0, -errno, or SC_ETOO_BIG. */
+/* Reads a whole regular file, at most max bytes, into *out (NUL-terminated,
+ * caller frees). A FIFO, a device or a directory is -EINVAL at once, never
+ * a blocked read. Returns 0, -errno, or SC_ETOO_BIG. */
 int sc_read_file(const char *path, size_t max, char **out, size_t *len);
+/* The same for a file in a place learner code could write (a run's scratch
+ * folder, the learner's files): a symbolic link is -EINVAL too. */
+int sc_read_untrusted_file(const char *path, size_t max, char **out,
+                           size_t *len);
+/* Opens dir/relative for reading when every component below dir is a real
+ * folder and the last a regular file: no symbolic link anywhere, no "..",
+ * no FIFO or device (those are -EINVAL, found without blocking). Returns the
+ * descriptor or -errno. The way to read anything a learner could have
+ * placed. */
+int sc_open_inside(const char *dir, const char *relative);
+/* sc_open_inside(), then read at most max bytes as sc_read_file() does. */
+int sc_read_inside(const char *dir, const char *relative, size_t max,
+                   char **out, size_t *len);
 int sc_file_exists(const char *path);
 /* A readable, bounded excerpt of a program's output: its last max_lines
  * lines (at most 8 KiB), after "..." when some were left out. Newly

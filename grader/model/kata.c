@@ -2,9 +2,14 @@
 #include "core/error.h"
 #include "core/util.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* Manifest reading: each helper returns 0, or sets *why and returns
  * SC_EMANIFEST. Messages follow git's form: what, in quotes, then why. */
@@ -62,6 +67,66 @@ static int is_safe_relative_path(const char *p) {
   return 1;
 }
 
+/* Edit distance between a and b, for "did you mean" (short keys only). */
+static size_t distance(const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b);
+  size_t row[64];
+  if (la >= SC_ARRAY_SIZE(row) || lb >= SC_ARRAY_SIZE(row))
+    return (size_t)-1;
+  for (size_t j = 0; j <= lb; j++)
+    row[j] = j;
+  for (size_t i = 1; i <= la; i++) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= lb; j++) {
+      size_t above = row[j];
+      size_t best = diagonal + (a[i - 1] != b[j - 1]);
+      if (above + 1 < best)
+        best = above + 1;
+      if (row[j - 1] + 1 < best)
+        best = row[j - 1] + 1;
+      row[j] = best;
+      diagonal = above;
+    }
+  }
+  return row[lb];
+}
+
+/* Refuses any key of obj that known (NULL-terminated) does not list: a
+ * misspelt "coverge" would otherwise be ignored and its levels silently be
+ * the defaults. where names the object ("the top level", "figure 'x'"). */
+static int check_keys(struct reader *r, json_t *obj, const char *where,
+                      const char *const *known) {
+  const char *key;
+  json_t *value;
+  json_object_foreach(obj, key, value) {
+    const char *nearest = NULL;
+    size_t best = 3; /* suggest only what is at most 2 edits away */
+    int found = 0;
+    for (const char *const *k = known; *k != NULL && !found; k++) {
+      size_t d = distance(key, *k);
+      found = d == 0;
+      if (d < best) {
+        best = d;
+        nearest = *k;
+      }
+    }
+    if (found)
+      continue;
+    if (nearest != NULL)
+      return complain(r, "%s has an unknown key '%s' (did you mean '%s'?)",
+                      where, key, nearest);
+    struct sc_buf list = {0};
+    for (const char *const *k = known; *k != NULL; k++)
+      sc_buf_printf(&list, "%s%s", k == known ? "" : ", ", *k);
+    int err = complain(r, "%s has an unknown key '%s' (known keys: %s)", where,
+                       key, list.data);
+    sc_buf_free(&list);
+    return err;
+  }
+  return 0;
+}
+
 static int get_string_array(struct reader *r, json_t *obj, const char *key,
                             char ***out, size_t *count) {
   json_t *v = json_object_get(obj, key);
@@ -97,7 +162,7 @@ static void free_strings(char **items, size_t count) {
 }
 
 static int read_gate_table(struct reader *r, json_t *root, const char *key,
-                           unsigned max, unsigned *table) {
+                           unsigned min, unsigned max, unsigned *table) {
   json_t *obj = json_object_get(root, key);
   if (obj == NULL)
     return 0;
@@ -112,6 +177,8 @@ static int read_gate_table(struct reader *r, json_t *root, const char *key,
     int err = get_uint(r, obj, gate_key, max, &table[gate]);
     if (err)
       return err;
+    if (table[gate] < min)
+      return complain(r, "'%s': '%s' must be at least %u", key, gate_key, min);
   }
   return 0;
 }
@@ -129,8 +196,14 @@ static int find_figure(const struct sc_kata *kata, const char *name,
 
 static int read_figure(struct reader *r, json_t *obj,
                        struct sc_figure_spec *fig) {
+  static const char *const keys[] = {"name", "kind", "function", "args",
+                                     "env",  "of",   NULL};
   char *kind = NULL, *of = NULL;
-  int err = get_string(r, obj, "name", 1, &fig->name);
+  if (!json_is_object(obj))
+    return complain(r, "each of 'timing.figures' must be an object");
+  int err = check_keys(r, obj, "a figure", keys);
+  if (!err)
+    err = get_string(r, obj, "name", 1, &fig->name);
   if (!err)
     err = get_string(r, obj, "kind", 1, &kind);
   if (!err)
@@ -219,7 +292,13 @@ static int read_bound(struct reader *r, json_t *obj, const char *key,
 
 static int read_threshold(struct reader *r, const struct sc_kata *kata,
                           json_t *obj, struct sc_threshold_spec *t) {
-  int err = get_string(r, obj, "name", 1, &t->name);
+  static const char *const keys[] = {"name", "ratio",   "min",
+                                     "max",  "explain", NULL};
+  if (!json_is_object(obj))
+    return complain(r, "each of 'timing.thresholds' must be an object");
+  int err = check_keys(r, obj, "a threshold", keys);
+  if (!err)
+    err = get_string(r, obj, "name", 1, &t->name);
   if (!err)
     err = get_string(r, obj, "explain", 0, &t->explain);
   if (err)
@@ -245,15 +324,25 @@ static int read_threshold(struct reader *r, const struct sc_kata *kata,
 }
 
 static int read_timing(struct reader *r, json_t *root, struct sc_kata *kata) {
+  static const char *const keys[] = {"figures", "thresholds", NULL};
   json_t *timing = json_object_get(root, "timing");
   if (timing == NULL)
     return 0;
+  if (!json_is_object(timing))
+    return complain(r, "'timing' must be an object");
+  int checked = check_keys(r, timing, "'timing'", keys);
+  if (checked)
+    return checked;
   json_t *figures = json_object_get(timing, "figures");
   json_t *thresholds = json_object_get(timing, "thresholds");
   if (!json_is_array(figures) || !json_is_array(thresholds))
     return complain(r, "'timing' needs arrays 'figures' and 'thresholds'");
   if (kata->benchmark == NULL)
     return complain(r, "'timing' needs a 'benchmark' source to run");
+  /* A timing gate with nothing to measure would pass or fail on nothing. */
+  if (json_array_size(figures) == 0 || json_array_size(thresholds) == 0)
+    return complain(r, "'timing' needs at least one figure and one "
+                       "threshold (or no 'timing' at all)");
   kata->figure_count = json_array_size(figures);
   kata->figures = sc_xcalloc(kata->figure_count, sizeof(*kata->figures));
   for (size_t i = 0; i < kata->figure_count; i++) {
@@ -286,7 +375,14 @@ static int read_writing(struct reader *r, json_t *root, struct sc_kata *kata) {
   for (size_t i = 0; i < kata->writing_count; i++) {
     json_t *obj = json_array_get(writing, i);
     struct sc_writing_spec *w = &kata->writing[i];
-    int err = get_string(r, obj, "file", 1, &w->file);
+    static const char *const keys[] = {"file", "about", "min_words", NULL};
+    if (!json_is_object(obj))
+      return complain(r, "each of 'writing' must be an object");
+    int err = check_keys(r, obj, "a 'writing' entry", keys);
+    if (!err)
+      err = get_string(r, obj, "file", 1, &w->file);
+    if (!err && !is_safe_relative_path(w->file))
+      err = complain(r, "'%s' must be a path inside the kata", w->file);
     if (!err)
       err = get_string(r, obj, "about", 0, &w->about);
     if (!err)
@@ -304,10 +400,14 @@ static int check_paths(struct reader *r, struct sc_kata *kata) {
       return complain(r, "'%s' must be a path inside the kata", single[i]);
   if (kata->editable_count == 0)
     return complain(r, "'editable' must list the files the learner edits");
-  for (size_t i = 0; i < kata->editable_count; i++)
+  for (size_t i = 0; i < kata->editable_count; i++) {
     if (!is_safe_relative_path(kata->editable[i]))
       return complain(r, "'%s' must be a path inside the kata",
                       kata->editable[i]);
+    for (size_t j = 0; j < i; j++)
+      if (strcmp(kata->editable[i], kata->editable[j]) == 0)
+        return complain(r, "'editable' lists '%s' twice", kata->editable[i]);
+  }
   if (kata->learner_tests != NULL &&
       !sc_kata_is_editable(kata, kata->learner_tests))
     return complain(r, "'learner_tests' must also be listed in 'editable'");
@@ -321,9 +421,133 @@ static int check_paths(struct reader *r, struct sc_kata *kata) {
   return 0;
 }
 
+/* A file the manifest names must be a regular file inside the kata, reached
+ * without a symbolic link. */
+static int check_kata_file(struct reader *r, const struct sc_kata *kata,
+                           const char *key, const char *file) {
+  int fd = sc_open_inside(kata->dir, file);
+  if (fd >= 0) {
+    close(fd);
+    return 0;
+  }
+  return complain(r,
+                  "'%s' names '%s', which is not a regular file of the "
+                  "kata (%s)",
+                  key, file, sc_strerror(fd));
+}
+
+/* The pkg-config modules senior_kata() knows how to link. */
+static const char *const known_libraries[] = {"libuv", NULL};
+
+static int read_libraries(struct reader *r, json_t *root,
+                          struct sc_kata *kata) {
+  int err = get_string_array(r, root, "libraries", &kata->libraries,
+                             &kata->library_count);
+  for (size_t i = 0; !err && i < kata->library_count; i++) {
+    const char *const *k = known_libraries;
+    while (*k != NULL && strcmp(*k, kata->libraries[i]) != 0)
+      k++;
+    if (*k == NULL)
+      err = complain(r,
+                     "'libraries' names '%s', which the grader cannot "
+                     "link (known: libuv)",
+                     kata->libraries[i]);
+  }
+  return err;
+}
+
+static int read_symbols(struct reader *r, json_t *root, struct sc_kata *kata) {
+  static const char *const keys[] = {"imports", "exports", NULL};
+  json_t *symbols = json_object_get(root, "symbols");
+  if (symbols == NULL)
+    return 0;
+  if (!json_is_object(symbols))
+    return complain(r, "'symbols' must be an object with 'imports' and "
+                       "'exports'");
+  int err = check_keys(r, symbols, "'symbols'", keys);
+  if (!err)
+    err = get_string_array(r, symbols, "imports", &kata->imports,
+                           &kata->import_count);
+  if (!err)
+    err = get_string_array(r, symbols, "exports", &kata->exports,
+                           &kata->export_count);
+  return err;
+}
+
+static int read_lessons(struct reader *r, json_t *root, struct sc_kata *kata) {
+  static const char *const keys[] = {"forbid", "files", "message", NULL};
+  json_t *lessons = json_object_get(root, "lessons");
+  if (lessons == NULL)
+    return 0;
+  if (!json_is_array(lessons))
+    return complain(r, "'lessons' must be an array of objects");
+  kata->lesson_count = json_array_size(lessons);
+  kata->lessons = sc_xcalloc(kata->lesson_count, sizeof(*kata->lessons));
+  for (size_t i = 0; i < kata->lesson_count; i++) {
+    json_t *obj = json_array_get(lessons, i);
+    struct sc_lesson_spec *l = &kata->lessons[i];
+    if (!json_is_object(obj))
+      return complain(r, "each of 'lessons' must be an object");
+    int err = check_keys(r, obj, "a lesson", keys);
+    if (!err)
+      err = get_string(r, obj, "forbid", 1, &l->forbid);
+    if (!err)
+      err = get_string(r, obj, "message", 1, &l->message);
+    if (!err)
+      err = get_string_array(r, obj, "files", &l->files, &l->file_count);
+    if (err)
+      return err;
+    if (l->file_count == 0)
+      return complain(r, "lesson '%s' needs 'files', editable files to read",
+                      l->forbid);
+    for (size_t f = 0; f < l->file_count; f++)
+      if (!sc_kata_is_editable(kata, l->files[f]))
+        return complain(r, "lesson '%s' reads '%s', which is not editable",
+                        l->forbid, l->files[f]);
+    regex_t re;
+    int bad = regcomp(&re, l->forbid, REG_EXTENDED | REG_NOSUB);
+    if (bad != 0) {
+      char text[160];
+      regerror(bad, &re, text, sizeof(text));
+      return complain(r,
+                      "lesson '%s' is not a valid extended regular "
+                      "expression: %s",
+                      l->forbid, text);
+    }
+    regfree(&re);
+  }
+  return 0;
+}
+
+static int read_sub_object(struct reader *r, json_t *root, const char *key,
+                           const char *const *keys, json_t **out) {
+  json_t *obj = json_object_get(root, key);
+  *out = obj;
+  if (obj == NULL)
+    return 0;
+  if (!json_is_object(obj))
+    return complain(r, "'%s' must be an object", key);
+  char *where = sc_xasprintf("'%s'", key);
+  int err = check_keys(r, obj, where, keys);
+  free(where);
+  return err;
+}
+
 static int read_manifest(struct reader *r, json_t *root, struct sc_kata *kata) {
+  static const char *const keys[] = {
+      "id",        "title",         "week",
+      "goal",      "editable",      "sources",
+      "suite",     "learner_tests", "benchmark",
+      "libraries", "timeouts",      "weights",
+      "memcheck",  "coverage",      "strict",
+      "timing",    "writing",       "selfcheck",
+      "symbols",   "lessons",       "max_file_bytes",
+      NULL};
+  int err = check_keys(r, root, "the manifest", keys);
+  if (err)
+    return err;
   char *id = NULL;
-  int err = get_string(r, root, "id", 1, &id);
+  err = get_string(r, root, "id", 1, &id);
   if (err)
     return err;
   const char *base = strrchr(kata->dir, '/');
@@ -342,43 +566,80 @@ static int read_manifest(struct reader *r, json_t *root, struct sc_kata *kata) {
       (err = get_string(r, root, "benchmark", 0, &kata->benchmark)) ||
       (err = get_string_array(r, root, "editable", &kata->editable,
                               &kata->editable_count)) ||
-      (err = check_paths(r, kata)) ||
-      (err = read_gate_table(r, root, "timeouts", 3600, kata->timeout_s)) ||
-      (err = read_gate_table(r, root, "weights", 100, kata->weight)) ||
+      (err = get_string_array(r, root, "sources", &kata->sources,
+                              &kata->source_count)) ||
+      (err = check_paths(r, kata)) || (err = read_libraries(r, root, kata)) ||
+      (err = read_symbols(r, root, kata)) ||
+      (err = read_lessons(r, root, kata)) ||
+      (err = read_gate_table(r, root, "timeouts", 1, 3600, kata->timeout_s)) ||
+      (err = read_gate_table(r, root, "weights", 0, 100, kata->weight)) ||
       (err = read_timing(r, root, kata)) || (err = read_writing(r, root, kata)))
     return err;
+  unsigned max_bytes = 0;
+  if ((err = get_uint(r, root, "max_file_bytes", 16u << 20, &max_bytes)))
+    return err;
+  if (json_object_get(root, "max_file_bytes") != NULL) {
+    if (max_bytes == 0)
+      return complain(r, "'max_file_bytes' must be at least 1");
+    kata->max_file_bytes = max_bytes;
+  }
 
-  json_t *memcheck = json_object_get(root, "memcheck");
-  json_t *coverage = json_object_get(root, "coverage");
-  if (memcheck != NULL && !json_is_object(memcheck))
-    return complain(r, "'memcheck' must be an object");
-  if (coverage != NULL && !json_is_object(coverage))
-    return complain(r, "'coverage' must be an object");
+  /* Every trusted file the build will compile exists, so that a broken
+   * manifest is the author's error, never a learner's failed build. */
+  if ((err = check_kata_file(r, kata, "suite", kata->suite)) ||
+      (kata->benchmark &&
+       (err = check_kata_file(r, kata, "benchmark", kata->benchmark))))
+    return err;
+  for (size_t i = 0; i < kata->source_count; i++) {
+    if (!is_safe_relative_path(kata->sources[i]))
+      return complain(r, "'%s' must be a path inside the kata",
+                      kata->sources[i]);
+    if (sc_kata_is_editable(kata, kata->sources[i]))
+      return complain(r, "'%s' is both a trusted source and editable",
+                      kata->sources[i]);
+    if ((err = check_kata_file(r, kata, "sources", kata->sources[i])))
+      return err;
+  }
+
+  static const char *const memcheck_keys[] = {"filter", NULL};
+  static const char *const coverage_keys[] = {"line", "branch", NULL};
+  static const char *const strict_keys[] = {"thread_sanitizer", NULL};
+  static const char *const selfcheck_keys[] = {"sources", "args", NULL};
+  json_t *memcheck, *coverage, *strict, *selfcheck;
+  if ((err = read_sub_object(r, root, "memcheck", memcheck_keys, &memcheck)) ||
+      (err = read_sub_object(r, root, "coverage", coverage_keys, &coverage)) ||
+      (err = read_sub_object(r, root, "strict", strict_keys, &strict)) ||
+      (err = read_sub_object(r, root, "selfcheck", selfcheck_keys, &selfcheck)))
+    return err;
   if (memcheck != NULL &&
       (err = get_string(r, memcheck, "filter", 0, &kata->memcheck_filter)))
     return err;
-  json_t *selfcheck = json_object_get(root, "selfcheck");
   if (selfcheck != NULL) {
     char **sources = NULL;
     size_t count = 0;
-    if (!json_is_object(selfcheck) ||
-        (err = get_string_array(r, selfcheck, "sources", &sources, &count)) ||
+    if ((err = get_string_array(r, selfcheck, "sources", &sources, &count)) ||
         count == 0) {
       free_strings(sources, count);
       return err ? err
                  : complain(r, "'selfcheck' needs 'sources', the trusted "
                                "files of the kata author's check");
     }
+    for (size_t i = 0; !err && i < count; i++)
+      err =
+          is_safe_relative_path(sources[i])
+              ? check_kata_file(r, kata, "selfcheck.sources", sources[i])
+              : complain(r, "'%s' must be a path inside the kata", sources[i]);
     free_strings(sources, count);
+    if (err)
+      return err;
     kata->has_selfcheck = 1;
     if ((err = get_string_array(r, selfcheck, "args", &kata->selfcheck_args,
                                 &kata->selfcheck_arg_count)))
       return err;
   }
-  json_t *strict = json_object_get(root, "strict");
   if (strict != NULL) {
     json_t *tsan = json_object_get(strict, "thread_sanitizer");
-    if (!json_is_object(strict) || (tsan != NULL && !json_is_boolean(tsan)))
+    if (tsan != NULL && !json_is_boolean(tsan))
       return complain(r, "'strict' must be an object whose "
                          "'thread_sanitizer' is true or false");
     kata->thread_sanitizer = json_is_true(tsan);
@@ -407,6 +668,7 @@ static void set_defaults(struct sc_kata *kata) {
   }
   kata->coverage_line = 80;
   kata->coverage_branch = 60;
+  kata->max_file_bytes = 256u << 10;
 }
 
 int sc_kata_load(const char *dir, struct sc_kata **out, char **why) {
@@ -421,11 +683,18 @@ int sc_kata_load(const char *dir, struct sc_kata **out, char **why) {
 
   struct reader r = {kata->manifest_path, why};
   json_error_t jerr;
+  /* A FIFO or a device in its place must not hang the loader. */
+  char *text = NULL;
+  int read_err = sc_read_file(kata->manifest_path, 1u << 20, &text, NULL);
   json_t *root =
-      json_load_file(kata->manifest_path, JSON_REJECT_DUPLICATES, &jerr);
+      read_err == 0 ? json_loads(text, JSON_REJECT_DUPLICATES, &jerr) : NULL;
+  free(text);
   int err;
-  if (root == NULL && !sc_file_exists(kata->manifest_path))
+  if (read_err == -ENOENT)
     err = complain(&r, "no such file (every kata needs one)");
+  else if (read_err != 0)
+    err = complain(&r, "cannot be read as a regular file: %s",
+                   sc_strerror(read_err));
   else if (root == NULL && jerr.line < 1)
     err = complain(&r, "%s", jerr.text);
   else if (root == NULL)
@@ -470,6 +739,16 @@ void sc_kata_free(struct sc_kata *kata) {
     free(kata->writing[i].file);
     free(kata->writing[i].about);
   }
+  for (size_t i = 0; i < kata->lesson_count; i++) {
+    free(kata->lessons[i].forbid);
+    free(kata->lessons[i].message);
+    free_strings(kata->lessons[i].files, kata->lessons[i].file_count);
+  }
+  free(kata->lessons);
+  free_strings(kata->sources, kata->source_count);
+  free_strings(kata->libraries, kata->library_count);
+  free_strings(kata->imports, kata->import_count);
+  free_strings(kata->exports, kata->export_count);
   free_strings(kata->selfcheck_args, kata->selfcheck_arg_count);
   free(kata->figures);
   free(kata->thresholds);

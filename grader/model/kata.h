@@ -42,6 +42,17 @@ struct sc_threshold_spec {
   char *explain;
 };
 
+/* A lesson check: what only a reading of the learner's code can tell (a
+ * cast that silences a warning). Each match of forbid, a POSIX extended
+ * regular expression, in one of files (with comments and string literals
+ * blanked) is reported at its line with message. */
+struct sc_lesson_spec {
+  char *forbid;
+  char **files;
+  size_t file_count;
+  char *message;
+};
+
 struct sc_writing_spec {
   char *file;
   unsigned min_words;
@@ -73,6 +84,20 @@ struct sc_kata {
   size_t threshold_count;
   struct sc_writing_spec *writing;
   size_t writing_count;
+  char **sources; /* trusted support files compiled with the learner's */
+  size_t source_count;
+  char **libraries; /* pkg-config modules the programs link */
+  size_t library_count;
+  /* Which symbols the learner's object files may import (glob patterns,
+   * beyond the base set every kata allows) and which global symbols they
+   * may define; see grader/gates/inspect.c. */
+  char **imports;
+  size_t import_count;
+  char **exports;
+  size_t export_count;
+  struct sc_lesson_spec *lessons;
+  size_t lesson_count;
+  unsigned long long max_file_bytes; /* per editable or notes file */
   int has_selfcheck;     /* the kata has a "selfcheck" program */
   char **selfcheck_args; /* its arguments; "{solution}" stands for the
                             reference solution's folder */

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/error.h"
 #include "core/util.h"
@@ -404,6 +405,76 @@ static void test_kata_free_accepts_null(void **state) {
   sc_kata_free(NULL);
 }
 
+static void
+test_kata_load_refuses_a_misspelt_key_naming_the_nearest(void **state) {
+  (void)state;
+  assert_refused("24-misspelt-key",
+                 "unknown key 'coverge' (did you mean 'coverage'?)");
+}
+
+static void test_kata_load_refuses_a_timeout_of_zero(void **state) {
+  (void)state;
+  assert_refused("25-zero-timeout", "'timeouts': 'tests' must be at least 1");
+}
+
+static void test_kata_load_refuses_timing_without_thresholds(void **state) {
+  (void)state;
+  assert_refused("26-no-thresholds", "at least one figure and one threshold");
+}
+
+static void test_kata_load_refuses_a_source_outside_the_kata(void **state) {
+  (void)state;
+  assert_refused("27-source-outside", "must be a path inside the kata");
+}
+
+static void test_kata_load_refuses_a_suite_that_does_not_exist(void **state) {
+  (void)state;
+  assert_refused("28-missing-suite",
+                 "'suite' names 'test_missing.c', which is not a regular file");
+}
+
+static void test_kata_load_refuses_an_unknown_library(void **state) {
+  (void)state;
+  assert_refused("29-unknown-library", "'libraries' names 'libcurl'");
+}
+
+static void test_kata_load_refuses_a_lesson_that_is_not_a_regex(void **state) {
+  (void)state;
+  assert_refused("30-bad-lesson", "not a valid extended regular expression");
+}
+
+static void test_kata_load_refuses_writing_outside_the_kata(void **state) {
+  (void)state;
+  assert_refused("31-writing-outside", "must be a path inside the kata");
+}
+
+static void
+test_kata_load_refuses_a_suite_reached_through_a_link(void **state) {
+  (void)state;
+  assert_refused("32-suite-through-link", "not a regular file of the kata");
+}
+
+/* A FIFO in place of kata.json is refused at once, never read forever. */
+static void
+test_kata_load_refuses_a_fifo_manifest_without_blocking(void **state) {
+  (void)state;
+  char dir[] = "/tmp/senior-check-fifo-XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  char *kata_dir = sc_path_join(dir, "01-fifo");
+  assert_int_equal(sc_mkdir_p(kata_dir), 0);
+  char *manifest = sc_path_join(kata_dir, "kata.json");
+  assert_int_equal(mkfifo(manifest, 0600), 0);
+  struct sc_kata *kata = NULL;
+  char *why = NULL;
+  assert_int_equal(sc_kata_load(kata_dir, &kata, &why), SC_EMANIFEST);
+  assert_non_null(why);
+  assert_non_null(strstr(why, "cannot be read as a regular file"));
+  free(why);
+  assert_int_equal(sc_remove_tree(dir), 0);
+  free(manifest);
+  free(kata_dir);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_kata_load_reads_every_field_of_a_complete_manifest),
@@ -455,6 +526,17 @@ int main(void) {
           test_kata_load_refuses_a_strict_option_that_is_not_a_boolean),
       cmocka_unit_test(test_kata_load_refuses_a_missing_folder),
       cmocka_unit_test(test_kata_free_accepts_null),
+      cmocka_unit_test(
+          test_kata_load_refuses_a_misspelt_key_naming_the_nearest),
+      cmocka_unit_test(test_kata_load_refuses_a_timeout_of_zero),
+      cmocka_unit_test(test_kata_load_refuses_timing_without_thresholds),
+      cmocka_unit_test(test_kata_load_refuses_a_source_outside_the_kata),
+      cmocka_unit_test(test_kata_load_refuses_a_suite_that_does_not_exist),
+      cmocka_unit_test(test_kata_load_refuses_an_unknown_library),
+      cmocka_unit_test(test_kata_load_refuses_a_lesson_that_is_not_a_regex),
+      cmocka_unit_test(test_kata_load_refuses_writing_outside_the_kata),
+      cmocka_unit_test(test_kata_load_refuses_a_suite_reached_through_a_link),
+      cmocka_unit_test(test_kata_load_refuses_a_fifo_manifest_without_blocking),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
