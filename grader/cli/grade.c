@@ -54,6 +54,7 @@ static void grade_one(struct job *job, size_t index, unsigned slot) {
   g.editable_dir = editable;
   g.build_dir =
       sc_xasprintf("%s/build/katas/%s/%s", req->root, req->source, kata->id);
+  g.learner_dir = sc_path_join(g.build_dir, "learner");
   g.scratch_dir = sc_xasprintf("%s/%s", job->scratch_root, kata->id);
   /* Searchable but not listable by the sandbox's uid, which owns only the
    * per-gate folders staged inside. */
@@ -72,6 +73,7 @@ static void grade_one(struct job *job, size_t index, unsigned slot) {
   free(lock_path);
   sc_remove_tree(g.scratch_dir);
   free(g.scratch_dir);
+  free(g.learner_dir);
   free(g.build_dir);
   free(editable);
 }

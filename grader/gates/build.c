@@ -15,11 +15,11 @@
 static char *configured_for(const struct sc_grading *g) {
   int learner_tests = 0;
   if (g->kata->learner_tests != NULL) {
-    char *path = sc_path_join(g->editable_dir, g->kata->learner_tests);
+    char *path = sc_path_join(g->learner_dir, g->kata->learner_tests);
     learner_tests = sc_file_exists(path);
     free(path);
   }
-  return sc_xasprintf("%s\n%s\n%d\n", g->kata->dir, g->editable_dir,
+  return sc_xasprintf("%s\n%s\n%d\n", g->kata->dir, g->learner_dir,
                       learner_tests);
 }
 
@@ -46,7 +46,7 @@ static int configure(struct sc_grading *g, struct sc_gate_result *r) {
     return 0;
   }
   remove(stamp);
-  char *editable = sc_xasprintf("-DSENIOR_EDITABLE_DIR=%s", g->editable_dir);
+  char *editable = sc_xasprintf("-DSENIOR_EDITABLE_DIR=%s", g->learner_dir);
   const char *argv[] = {"cmake",      "-G",         "Ninja",
                         "-S",         g->kata->dir, "-B",
                         g->build_dir, editable,     "-DCMAKE_C_COMPILER=gcc",
@@ -85,7 +85,7 @@ void sc_gate_build(struct sc_grading *g, struct sc_gate_result *r) {
                 sc_strerror(err));
     return;
   }
-  if (configure(g, r) != 0)
+  if (sc_grading_take_learner_files(g, r) != 0 || configure(g, r) != 0)
     return;
   const char *targets[] = {"suite", g->kata->benchmark ? "bench" : NULL, NULL};
   if (sc_grading_build_targets(g, r, targets) != 0)

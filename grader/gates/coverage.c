@@ -175,7 +175,7 @@ static void judge(struct sc_grading *g, struct sc_gate_result *r,
 void sc_gate_coverage(struct sc_grading *g, struct sc_gate_result *r) {
   int learner_tests = 0;
   if (g->kata->learner_tests) {
-    char *path = sc_path_join(g->editable_dir, g->kata->learner_tests);
+    char *path = sc_path_join(g->learner_dir, g->kata->learner_tests);
     learner_tests = sc_file_exists(path);
     free(path);
   }

@@ -2,10 +2,13 @@
 #include "core/error.h"
 #include "core/util.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <uv.h>
 
 typedef void (*gate_fn)(struct sc_grading *g, struct sc_gate_result *r);
@@ -29,9 +32,10 @@ static void check_writing(struct sc_grading *g) {
     w->about =
         kata->writing[i].about ? sc_xstrdup(kata->writing[i].about) : NULL;
     w->min_words = kata->writing[i].min_words;
-    char *path = sc_path_join(g->editable_dir, w->file);
     char *text = NULL;
-    if (sc_read_file(path, 1 << 20, &text, NULL) == 0) {
+    /* Read as the editable files are: never through a link, never a FIFO. */
+    if (sc_read_inside(g->editable_dir, w->file, kata->max_file_bytes, &text,
+                       NULL) == 0) {
       w->present = 1;
       int in_word = 0;
       for (const char *p = text; *p; p++) {
@@ -42,7 +46,6 @@ static void check_writing(struct sc_grading *g) {
       }
     }
     free(text);
-    free(path);
   }
 }
 
@@ -209,7 +212,9 @@ int sc_grading_build_targets(struct sc_grading *g, struct sc_gate_result *r,
     line = end ? end + 1 : line + len;
   }
   char how[160];
-  char *excerpt = sc_text_tail(compiler.data ? compiler.data : "", 40);
+  char *shown = sc_grading_display(g, compiler.data ? compiler.data : "");
+  char *excerpt = sc_text_tail(shown, 40);
+  free(shown);
   if (err != 0)
     sc_gate_set(r, SC_STATUS_ERROR, 0, "cannot run cmake: %s",
                 sc_strerror(err));
@@ -219,7 +224,9 @@ int sc_grading_build_targets(struct sc_grading *g, struct sc_gate_result *r,
                 "error the compiler reports:\n%s",
                 sc_run_describe(&res, how, sizeof(how)), excerpt);
   add_compiler_locations(g, r, compiler.data ? compiler.data : "");
-  sc_gate_set_details(r, res.output);
+  char *details = sc_grading_display(g, res.output ? res.output : "");
+  sc_gate_set_details(r, details);
+  free(details);
   free(excerpt);
   sc_buf_free(&compiler);
   sc_run_result_free(&res);
@@ -300,7 +307,7 @@ void sc_grading_learner_sources(const struct sc_grading *g,
       continue;
     if (kata->learner_tests && strcmp(file, kata->learner_tests) == 0)
       continue;
-    char *path = sc_path_join(g->editable_dir, file);
+    char *path = sc_path_join(g->learner_dir, file);
     sc_strv_push(out, path);
     free(path);
   }
@@ -308,7 +315,113 @@ void sc_grading_learner_sources(const struct sc_grading *g,
 
 char *sc_grading_relative(const struct sc_grading *g, const char *path) {
   size_t len = strlen(g->root);
-  if (strncmp(path, g->root, len) == 0 && path[len] == '/')
-    return sc_xstrdup(path + len + 1);
-  return sc_xstrdup(path);
+  char *absolute =
+      path[0] == '/' ? sc_xstrdup(path) : sc_path_join(g->root, path);
+  size_t copy_len = g->learner_dir ? strlen(g->learner_dir) : 0;
+  if (copy_len > 0 && strncmp(absolute, g->learner_dir, copy_len) == 0 &&
+      absolute[copy_len] == '/') {
+    char *own = sc_path_join(g->editable_dir, absolute + copy_len + 1);
+    free(absolute);
+    absolute = own;
+  }
+  char *rel = strncmp(absolute, g->root, len) == 0 && absolute[len] == '/'
+                  ? sc_xstrdup(absolute + len + 1)
+                  : sc_xstrdup(path[0] == '/' ? absolute : path);
+  free(absolute);
+  return rel;
+}
+
+char *sc_grading_display(const struct sc_grading *g, const char *text) {
+  if (g->learner_dir == NULL)
+    return sc_xstrdup(text);
+  char *own = sc_grading_relative(g, g->editable_dir);
+  size_t copy_len = strlen(g->learner_dir);
+  struct sc_buf buf = {0};
+  const char *at;
+  while ((at = strstr(text, g->learner_dir)) != NULL) {
+    sc_buf_add(&buf, text, (size_t)(at - text));
+    sc_buf_puts(&buf, own);
+    text = at + copy_len;
+  }
+  sc_buf_puts(&buf, text);
+  free(own);
+  return sc_buf_detach(&buf);
+}
+
+/* Writes bytes to path unless path already holds exactly them. */
+static int write_if_changed(const char *path, const char *bytes, size_t len) {
+  char *old = NULL;
+  size_t old_len = 0;
+  if (sc_read_untrusted_file(path, len + 1, &old, &old_len) == 0 &&
+      old_len == len && memcmp(old, bytes, len) == 0) {
+    free(old);
+    return 0;
+  }
+  free(old);
+  remove(path);
+  int fd =
+      open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0)
+    return -errno;
+  int err = 0;
+  for (size_t done = 0; done < len && err == 0;) {
+    ssize_t n = write(fd, bytes + done, len - done);
+    if (n < 0 && errno != EINTR)
+      err = -errno;
+    else if (n > 0)
+      done += (size_t)n;
+  }
+  if (close(fd) != 0 && err == 0)
+    err = -errno;
+  return err;
+}
+
+int sc_grading_take_learner_files(struct sc_grading *g,
+                                  struct sc_gate_result *r) {
+  const struct sc_kata *kata = g->kata;
+  for (size_t i = 0; i < kata->editable_count; i++) {
+    const char *file = kata->editable[i];
+    char *copy = sc_path_join(g->learner_dir, file);
+    char *own = sc_path_join(g->editable_dir, file);
+    char *rel = sc_grading_relative(g, own);
+    char *text = NULL;
+    size_t len = 0;
+    int err = sc_read_inside(g->editable_dir, file, kata->max_file_bytes, &text,
+                             &len);
+    if (err == -ENOENT) {
+      remove(copy); /* missing stays missing: the build says what it lacks */
+      err = 0;
+    } else if (err == -EINVAL) {
+      sc_gate_set(r, SC_STATUS_FAIL, 0,
+                  "'%s' is not a regular file (a symbolic link, a FIFO or a "
+                  "device, or a link in its folder): the grader takes only "
+                  "regular files; put the file itself there",
+                  rel);
+    } else if (err == SC_ETOO_BIG) {
+      sc_gate_set(r, SC_STATUS_FAIL, 0,
+                  "'%s' is larger than %llu bytes, the most this kata takes "
+                  "for one file; keep it smaller",
+                  rel, kata->max_file_bytes);
+    } else if (err != 0) {
+      sc_gate_set(r, SC_STATUS_FAIL, 0, "cannot read '%s': %s", rel,
+                  sc_strerror(err));
+    } else {
+      char *folder = sc_xstrdup(copy);
+      *strrchr(folder, '/') = '\0';
+      err = sc_mkdir_p(folder);
+      if (err == 0)
+        err = write_if_changed(copy, text, len);
+      if (err != 0)
+        sc_gate_set(r, SC_STATUS_ERROR, 0, "cannot copy '%s' to '%s': %s", rel,
+                    copy, sc_strerror(err));
+      free(folder);
+    }
+    free(text);
+    free(rel);
+    free(own);
+    free(copy);
+    if (err != 0)
+      return -1;
+  }
+  return 0;
 }

@@ -12,6 +12,9 @@ struct sc_grading {
   const char *root;         /* the repository's root */
   const char *editable_dir; /* where the learner-editable files are read */
   char *build_dir;          /* the kata's own build tree */
+  char *learner_dir;        /* build_dir/learner: the grader's copy of the
+                               editable files, the only learner files any
+                               tool sees (set by the build gate) */
   char *scratch_dir;        /* private to this grading; removed after */
   unsigned slot;            /* sandbox slot: one per concurrent grading */
   int suite_passed;         /* set by the tests gate */
@@ -69,13 +72,29 @@ int sc_grading_sandbox(struct sc_grading *g, const char *dir,
 struct sc_limits sc_grading_limits(const struct sc_grading *g,
                                    enum sc_gate gate);
 
+/* Copies the editable files from g->editable_dir into g->learner_dir:
+ * regular files only (no symbolic link anywhere on the way, no FIFO or
+ * device), each at most the kata's max_file_bytes; a file whose copy is
+ * already the same is left alone, so nothing rebuilds needlessly. A missing
+ * file stays missing. On a refusal returns nonzero with r failed, naming
+ * the file and the fix. */
+int sc_grading_take_learner_files(struct sc_grading *g,
+                                  struct sc_gate_result *r);
+
+/* Replaces, in text, every mention of the grader's copy of the learner's
+ * files with the learner's own folder (relative to the repository), so
+ * that messages name the files the learner edits. Newly allocated. */
+char *sc_grading_display(const struct sc_grading *g, const char *text);
+
 /* Absolute paths of the learner-editable C files (not the learner's own
- * tests), NULL-terminated; the caller frees with sc_strv_free. */
+ * tests) as compiled: in g->learner_dir. NULL-terminated; the caller frees
+ * with sc_strv_free. */
 void sc_grading_learner_sources(const struct sc_grading *g,
                                 struct sc_strv *out);
 
-/* path made relative to the repository root when it is under it (a newly
- * allocated string either way). */
+/* path made relative to the repository root when it is under it, and a
+ * path in the grader's copy of the learner's files made the learner's own
+ * (a newly allocated string either way). */
 char *sc_grading_relative(const struct sc_grading *g, const char *path);
 
 #endif /* SENIOR_CHECK_GRADING_H */

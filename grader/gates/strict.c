@@ -82,11 +82,11 @@ static unsigned check_lessons(struct sc_grading *g, struct sc_gate_result *r,
       continue; /* the loader compiled it already */
     for (size_t f = 0; f < lesson->file_count; f++) {
       char *text = NULL;
-      if (sc_read_inside(g->editable_dir, lesson->files[f],
-                         kata->max_file_bytes, &text, NULL) != 0)
+      if (sc_read_inside(g->learner_dir, lesson->files[f], kata->max_file_bytes,
+                         &text, NULL) != 0)
         continue; /* a missing file fails the build, not this check */
       blank_comments_and_literals(text);
-      char *path = sc_path_join(g->editable_dir, lesson->files[f]);
+      char *path = sc_path_join(g->learner_dir, lesson->files[f]);
       char *rel = sc_grading_relative(g, path);
       unsigned lineno = 1;
       for (char *line = text; *line; lineno++) {
@@ -226,7 +226,9 @@ static int run_sanitized(struct sc_grading *g, struct sc_gate_result *r,
   struct sc_run_result res = {0};
   int err = sc_grading_sandbox(g, dir, argv, env, &limits, &res);
   const char *output = res.output ? res.output : "";
-  char *found = sanitizer_report(output);
+  char *shown = sc_grading_display(g, output);
+  char *found = sanitizer_report(shown);
+  free(shown);
   int clean = err == 0 && found == NULL && res.end == SC_RUN_EXITED &&
               res.exit_status == 0 && all_tests_passed(g, xml);
   char how[160];
