@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* nftw has no user pointer; the gate runs once per thread at a time. */
 static _Thread_local const char *walk_from;
@@ -43,15 +44,12 @@ static int return_gcda(const char *path, const struct stat *st, int type,
 
 static int run_binary(struct sc_grading *g, const char *dir, const char *binary,
                       const char *gcov_dir, struct sc_run_result *res) {
-  char *prefix = sc_xasprintf("GCOV_PREFIX=%s", gcov_dir);
-  const char *env[] = {prefix, "GCOV_PREFIX_STRIP=0",
-                       "CMOCKA_MESSAGE_OUTPUT=stdout", NULL};
+  (void)gcov_dir; /* GCOV_PREFIX names it: see sc_grading_sandbox() */
   char *path = sc_xasprintf("./%s", binary);
   const char *argv[] = {path, NULL};
   struct sc_limits limits = sc_grading_limits(g, SC_GATE_COVERAGE);
-  int err = sc_grading_sandbox(g, dir, argv, env, &limits, res);
+  int err = sc_grading_sandbox(g, dir, argv, NULL, &limits, res);
   free(path);
-  free(prefix);
   return err;
 }
 
@@ -67,7 +65,13 @@ static char *exact_path_regex(const char *path) {
 }
 
 static int run_gcovr(struct sc_grading *g, struct sc_gate_result *r,
-                     const char *dir, struct sc_coverage_report *report) {
+                     struct sc_coverage_report *report) {
+  /* gcovr writes as the grader: into a folder of the grader's own, never
+   * into one the measured code could have prepared (a link there would be
+   * written through). */
+  char *dir = sc_path_join(g->scratch_dir, "coverage-report");
+  sc_remove_tree(dir);
+  mkdir(dir, 0700);
   char *summary = sc_path_join(dir, "summary.json");
   char *detail = sc_path_join(dir, "detail.json");
   struct sc_strv learner = {0}, argv = {0};
@@ -82,6 +86,8 @@ static int run_gcovr(struct sc_grading *g, struct sc_gate_result *r,
     sc_strv_push(&argv, regex);
     free(regex);
   }
+  /* GCOVR_EXCL and LCOV_EXCL markers in the learner's files hide nothing. */
+  sc_strv_push(&argv, "--no-markers");
   sc_strv_push(&argv, "--json-summary");
   sc_strv_push(&argv, summary);
   sc_strv_push(&argv, "--json");
@@ -106,6 +112,7 @@ static int run_gcovr(struct sc_grading *g, struct sc_gate_result *r,
   sc_strv_free(&learner);
   free(detail);
   free(summary);
+  free(dir);
   return err;
 }
 
@@ -207,7 +214,7 @@ void sc_gate_coverage(struct sc_grading *g, struct sc_gate_result *r) {
     nftw(written, return_gcda, 16, FTW_PHYS);
 
   struct sc_coverage_report report = {0};
-  if (run_gcovr(g, r, dir, &report) == 0) {
+  if (run_gcovr(g, r, &report) == 0) {
     judge(g, r, &report);
     if (notes.data)
       sc_gate_set_details(r, notes.data);

@@ -7,6 +7,9 @@
 #include "model/result.h"
 #include "runner/run.h"
 
+/* The exit status the sanitizers are told to use for a finding. */
+#define SC_SANITIZER_EXIT 86
+
 struct sc_grading {
   const struct sc_kata *kata;
   const char *root;         /* the repository's root */
@@ -61,8 +64,11 @@ int sc_grading_build_targets(struct sc_grading *g, struct sc_gate_result *r,
 char *sc_grading_stage(struct sc_grading *g, struct sc_gate_result *r,
                        const char *gate_dir, const char *const *binaries);
 
-/* Runs learner code in the sandbox inside dir. env_extra is added to a
- * minimal fixed environment (NULL-terminated, may be NULL). */
+/* Runs learner code in the sandbox inside dir (a staged folder: the same
+ * path for every gate). Every gate's run gets one fixed environment (the
+ * variables cmocka, gcov, the sanitizers and the benchmark read); env_extra
+ * adds what the kata itself declares (a figure's "env"), NULL-terminated,
+ * may be NULL. */
 int sc_grading_sandbox(struct sc_grading *g, const char *dir,
                        const char *const *argv, const char *const *env_extra,
                        const struct sc_limits *limits,

@@ -100,10 +100,9 @@ void sc_gate_memcheck(struct sc_grading *g, struct sc_gate_result *r) {
                         "./suite",
                         g->kata->memcheck_filter,
                         NULL};
-  const char *env[] = {"SENIOR_CHECK_UNDER_VALGRIND=1", NULL};
   struct sc_limits limits = sc_grading_limits(g, SC_GATE_MEMCHECK);
   struct sc_run_result res = {0};
-  int err = sc_grading_sandbox(g, dir, argv, env, &limits, &res);
+  int err = sc_grading_sandbox(g, dir, argv, NULL, &limits, &res);
 
   struct sc_vg_report report = {0};
   if (err != 0)

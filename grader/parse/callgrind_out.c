@@ -4,10 +4,13 @@
 #include "parse/report_text.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #define MAX_LINE ((size_t)1024 * 1024)
 #define NO_COLUMN ((size_t)-1)
@@ -60,9 +63,21 @@ int sc_callgrind_total(const char *path, uint64_t *instructions) {
   FILE *file;
   int err = 0;
 
-  file = fopen(path, "re");
-  if (file == NULL)
-    return -errno;
+  /* The file lies where the measured code could write: no link, no FIFO. */
+  struct stat st;
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0)
+    return errno == ELOOP ? -EINVAL : -errno;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return -EINVAL;
+  }
+  file = fdopen(fd, "re");
+  if (file == NULL) {
+    int err_open = -errno;
+    close(fd);
+    return err_open;
+  }
   errno = 0;
   while ((n = getline(&line, &line_cap, file)) >= 0) {
     if ((size_t)n > MAX_LINE) {

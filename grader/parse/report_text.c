@@ -21,9 +21,11 @@ int sc__report_slurp(const char *path, size_t max, char **data, size_t *len) {
   int fd;
   int err;
 
-  fd = open(path, O_RDONLY | O_CLOEXEC);
+  /* Reports lie in folders the measured code could write: never follow a
+   * link there, and never block on a FIFO put in a report's place. */
+  fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
   if (fd < 0)
-    return -errno;
+    return errno == ELOOP ? -EINVAL : -errno;
   if (fstat(fd, &st) != 0) {
     err = -errno;
     close(fd);
@@ -33,6 +35,11 @@ int sc__report_slurp(const char *path, size_t max, char **data, size_t *len) {
     close(fd);
     return -EISDIR;
   }
+  if (!S_ISREG(st.st_mode)) {
+    close(fd);
+    return -EINVAL;
+  }
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
   if (st.st_size > 0 && (uint64_t)st.st_size > max) {
     close(fd);
     return SC_ETOO_BIG;

@@ -40,7 +40,8 @@
 #define DRAIN_MS 1000u
 #define READ_CHUNK 65536u
 #define REASON_MAX 512u
-#define HELPER_OPTIONS 16u /* upper bound of helper arguments before "--" */
+#define HELPER_OPTIONS 48u /* upper bound of helper arguments before "--" */
+#define SC_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 enum phase { PHASE_RUNNING, PHASE_STOPPING, PHASE_DRAINING };
 
@@ -356,6 +357,24 @@ static char **helper_args(const struct sc_run_spec *spec, char *helper,
   }
   args[n++] = "--report-fd";
   args[n++] = "3";
+  args[n++] = "--box";
+  add_option(args, &n, numbers, "--tmp-size", spec->box.tmp_bytes);
+  if (spec->cwd != NULL) {
+    args[n++] = "--bind";
+    args[n++] = (char *)spec->cwd;
+  }
+  for (i = 0;
+       i < SC_ARRAY_LEN(spec->box.writable) && spec->box.writable[i] != NULL;
+       i++) {
+    args[n++] = "--bind";
+    args[n++] = (char *)spec->box.writable[i];
+  }
+  for (i = 0;
+       i < SC_ARRAY_LEN(spec->box.readable) && spec->box.readable[i] != NULL;
+       i++) {
+    args[n++] = "--ro-bind";
+    args[n++] = (char *)spec->box.readable[i];
+  }
   args[n++] = "--";
   for (i = 0; i < count; i++)
     args[n++] = (char *)spec->argv[i];

@@ -27,11 +27,22 @@ struct sc_limits {
   size_t output_cap_bytes;      /* stdout+stderr kept; more kills the run */
 };
 
+/* What a sandboxed run sees of the file system besides /usr, a fresh /proc,
+ * a minimal /dev and a private /tmp: these folders, each at its own path.
+ * The run's cwd is always writable. */
+struct sc_box {
+  const char *writable[4]; /* NULL-terminated if shorter */
+  const char *readable[8];
+  uint64_t tmp_bytes; /* the private /tmp's size; 0 = 64 MiB */
+};
+
 enum sc_isolation {
   SC_ISOLATION_TOOL,   /* trusted tool (cmake, gcovr): own process group,
                           timeout, output cap, kill group at end */
-  SC_ISOLATION_SANDBOX /* untrusted learner code: the rlimits above, PID and
-                          network namespaces, the slot's uid when root */
+  SC_ISOLATION_SANDBOX /* untrusted learner code (and the compiler that
+                          reads it): the rlimits above, the slot's uid when
+                          root, in a bubblewrap box (see struct sc_box) with
+                          its own PID, network, IPC and mount namespaces */
 };
 
 struct sc_run_spec {
@@ -44,6 +55,7 @@ struct sc_run_spec {
   const char *cwd;         /* NULL = grader's cwd */
   struct sc_limits limits;
   enum sc_isolation isolation;
+  struct sc_box box; /* SANDBOX only */
   unsigned slot; /* 0..63: which unprivileged uid to use when running as root
                     (parallel runs get different slots so one fork bomb
                     cannot eat another run's RLIMIT_NPROC budget) */

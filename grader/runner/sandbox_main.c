@@ -9,6 +9,21 @@
  *   --uid N --gid N     identity of the command (only honoured as root)
  *   --report-fd N       where to write "maxrss_kb=K cpu_ms=M" at the end
  *   --no-namespaces     skip the namespaces, contain by subreaping only
+ *   --box               run the command in a bubblewrap box (below)
+ *   --bind DIR          (box) DIR, writable, at its own path
+ *   --ro-bind DIR       (box) DIR, read-only, at its own path
+ *   --tmp-size N        (box) the size of the box's private /tmp, bytes
+ *
+ * In a box (bubblewrap, the sandbox Flatpak uses) the command sees only
+ * /usr, the dynamic loader's cache, a fresh /proc of its own PID namespace,
+ * a minimal /dev, a private size-limited /tmp and the folders given with
+ * --bind and --ro-bind: no repository, no other grading, no host process.
+ * It also gets fresh user, IPC, UTS and network namespaces, and a session
+ * of its own (no terminal to push input into). We set the limits and drop
+ * to the slot's uid before starting bubblewrap, which then runs
+ * unprivileged; inside, this same program runs again as the box's "inner"
+ * helper (--inner): it reaps and kills what the command leaves behind and
+ * reports how the command ended through a pipe back to us.
  *
  * The command runs in fresh PID and network namespaces when the kernel lets
  * us create them (as root directly, otherwise inside a user namespace that
@@ -48,8 +63,14 @@
 #include <unistd.h>
 
 #define PROGRAM "senior-check-sandbox"
+#define SC_SIZE_OF(a) (sizeof(a) / sizeof((a)[0]))
 #define EXIT_SETUP 125
 #define EXIT_EXEC 127
+
+#define MAX_BINDS 16
+#define BWRAP "/usr/bin/bwrap"
+/* Where the box sees this program. */
+#define INNER_PATH "/.senior-check-sandbox"
 
 struct options {
   uint64_t cpu_seconds;
@@ -60,6 +81,14 @@ struct options {
   long gid; /* -1 = keep */
   int report_fd;
   int namespaces;
+  int box;
+  int inner;
+  int drop_pwd; /* (inner) unset PWD: the command gets exactly the caller's
+                   environment */
+  const char *binds[MAX_BINDS];
+  int bind_writable[MAX_BINDS];
+  size_t bind_count;
+  uint64_t tmp_size;
   char **command;
 };
 
@@ -95,7 +124,8 @@ static void complain(const char *format, ...) {
 static void usage_error(const char *what, const char *arg) {
   complain("%s '%s' (usage: %s [--cpu-seconds N] [--address-space N] "
            "[--file-size N] [--processes N] [--uid N --gid N] "
-           "[--report-fd N] [--no-namespaces] -- command [args...])",
+           "[--report-fd N] [--no-namespaces] [--box [--bind DIR]... "
+           "[--ro-bind DIR]... [--tmp-size N]] -- command [args...])",
            what, arg ? arg : "", PROGRAM);
   exit(EXIT_SETUP);
 }
@@ -140,12 +170,32 @@ static void parse_options(int argc, char **argv, struct options *options) {
       options->namespaces = 0;
       continue;
     }
+    if (strcmp(arg, "--drop-pwd") == 0) {
+      options->drop_pwd = 1;
+      continue;
+    }
+    if (strcmp(arg, "--box") == 0 || strcmp(arg, "--inner") == 0) {
+      *(arg[2] == 'b' ? &options->box : &options->inner) = 1;
+      continue;
+    }
+    if (strcmp(arg, "--bind") == 0 || strcmp(arg, "--ro-bind") == 0) {
+      if (value == NULL || value[0] != '/')
+        usage_error("an absolute folder must follow", arg);
+      if (options->bind_count == MAX_BINDS)
+        usage_error("too many folders for", arg);
+      options->bind_writable[options->bind_count] = arg[2] == 'b';
+      options->binds[options->bind_count++] = value;
+      i++;
+      continue;
+    }
     if (strcmp(arg, "--cpu-seconds") == 0)
       options->cpu_seconds = parse_number(arg, value, UINT32_MAX);
     else if (strcmp(arg, "--address-space") == 0)
       options->address_space = parse_number(arg, value, UINT64_MAX);
     else if (strcmp(arg, "--file-size") == 0)
       options->file_size = parse_number(arg, value, UINT64_MAX);
+    else if (strcmp(arg, "--tmp-size") == 0)
+      options->tmp_size = parse_number(arg, value, UINT64_MAX);
     else if (strcmp(arg, "--processes") == 0)
       options->processes = parse_number(arg, value, UINT32_MAX);
     else if (strcmp(arg, "--uid") == 0)
@@ -249,13 +299,10 @@ static void close_from_3(void) {
   }
 }
 
-/* In the command's process: limits, identity, clean descriptors, exec.
- * Never returns: exits with 125 when the set up fails and 127 when the
- * command cannot be executed. */
-static void exec_command(const struct options *options)
-    __attribute__((noreturn));
-
-static void exec_command(const struct options *options) {
+/* In the process that becomes the command (or the box around it): default
+ * signals, the limits, the slot's identity and no_new_privs. Exits with
+ * 125 when any of it fails. */
+static void take_identity(const struct options *options) {
   struct rlimit no_core = {0, 0};
   int sig;
   int err = 0;
@@ -297,11 +344,148 @@ static void exec_command(const struct options *options) {
     complain("cannot set no_new_privs: %s", strerror(errno));
     _exit(EXIT_SETUP);
   }
+}
 
+/* In the command's process: limits, identity, clean descriptors, exec.
+ * Never returns: exits with 125 when the set up fails and 127 when the
+ * command cannot be executed. */
+static void exec_command(const struct options *options)
+    __attribute__((noreturn));
+
+static void exec_command(const struct options *options) {
+  take_identity(options);
   close_from_3();
   execvp(options->command[0], options->command);
   complain("cannot run '%s': %s", options->command[0], strerror(errno));
   _exit(EXIT_EXEC);
+}
+
+/* Starts bubblewrap around the inner helper and the command, with
+ * report_fd as the inner helper's descriptor 3. Never returns. */
+static void exec_box(const struct options *options, int report_fd)
+    __attribute__((noreturn));
+
+static void exec_box(const struct options *options, int report_fd) {
+  static const char *const system[] = {
+      "--ro-bind",
+      "/usr",
+      "/usr",
+      "--symlink",
+      "usr/bin",
+      "/bin",
+      "--symlink",
+      "usr/sbin",
+      "/sbin",
+      "--symlink",
+      "usr/lib",
+      "/lib",
+      "--symlink",
+      "usr/lib64",
+      "/lib64",
+      /* The loader's cache (libraries live in multiarch folders it alone
+       * knows) and the alternatives behind /usr/bin/cc and friends. */
+      "--ro-bind-try",
+      "/etc/ld.so.cache",
+      "/etc/ld.so.cache",
+      "--ro-bind-try",
+      "/etc/alternatives",
+      "/etc/alternatives",
+      "--proc",
+      "/proc",
+      "--dev",
+      "/dev",
+      "--unshare-all",
+      "--die-with-parent",
+      "--new-session",
+      "--hostname",
+      "sandbox",
+  };
+  char self[PATH_MAX];
+  char cwd[PATH_MAX];
+  char tmp_size[24];
+  char **argv;
+  size_t count = 0;
+  size_t n = 0;
+  size_t i;
+  ssize_t len;
+
+  take_identity(options);
+  len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+  if (len <= 0 || getcwd(cwd, sizeof(cwd)) == NULL) {
+    complain("cannot find this program or the current folder: %s",
+             strerror(errno));
+    _exit(EXIT_SETUP);
+  }
+  self[len] = '\0';
+  /* The inner helper's report goes to its descriptor 3, and nothing else
+   * of ours leaks into the box. */
+  if (report_fd != 3) {
+    if (dup2(report_fd, 3) < 0) {
+      complain("cannot pass the report pipe: %s", strerror(errno));
+      _exit(EXIT_SETUP);
+    }
+    close(report_fd);
+  } else {
+    fcntl(3, F_SETFD, 0);
+  }
+#ifdef SYS_close_range
+  if (syscall(SYS_close_range, 4u, ~0u, 0u) != 0)
+#endif
+  {
+    int fd;
+    for (fd = 4; fd < 65536; fd++)
+      close(fd);
+  }
+
+  while (options->command[count] != NULL)
+    count++;
+  argv = calloc(SC_SIZE_OF(system) + 4 * MAX_BINDS + 16 + count, sizeof(*argv));
+  if (argv == NULL) {
+    complain("out of memory");
+    _exit(EXIT_SETUP);
+  }
+  argv[n++] = (char *)BWRAP;
+  for (i = 0; i < SC_SIZE_OF(system); i++)
+    argv[n++] = (char *)system[i];
+  snprintf(tmp_size, sizeof(tmp_size), "%" PRIu64,
+           options->tmp_size ? options->tmp_size : (uint64_t)64 << 20);
+  argv[n++] = "--size";
+  argv[n++] = tmp_size;
+  argv[n++] = "--tmpfs";
+  argv[n++] = "/tmp";
+  for (i = 0; i < options->bind_count; i++) {
+    argv[n++] = options->bind_writable[i] ? "--bind" : "--ro-bind";
+    argv[n++] = (char *)options->binds[i];
+    argv[n++] = (char *)options->binds[i];
+  }
+  argv[n++] = "--ro-bind";
+  argv[n++] = self;
+  argv[n++] = INNER_PATH;
+  /* The box sees the current folder only when it was bound; otherwise the
+   * command starts in its private /tmp. */
+  argv[n++] = "--chdir";
+  argv[n++] = "/tmp";
+  for (i = 0; i < options->bind_count; i++) {
+    size_t bind_len = strlen(options->binds[i]);
+    if (strncmp(cwd, options->binds[i], bind_len) == 0 &&
+        (cwd[bind_len] == '\0' || cwd[bind_len] == '/'))
+      argv[n - 1] = cwd;
+  }
+  argv[n++] = "--";
+  argv[n++] = INNER_PATH;
+  argv[n++] = "--inner";
+  if (getenv("PWD") == NULL)
+    argv[n++] = "--drop-pwd"; /* bubblewrap sets it; the caller did not */
+  argv[n++] = "--report-fd";
+  argv[n++] = "3";
+  argv[n++] = "--";
+  for (i = 0; i < count; i++)
+    argv[n++] = options->command[i];
+  argv[n] = NULL;
+  execv(BWRAP, argv);
+  complain("cannot run %s (install the bubblewrap package): %s", BWRAP,
+           strerror(errno));
+  _exit(EXIT_SETUP);
 }
 
 /* Milliseconds of user plus system time in ru. */
@@ -510,6 +694,57 @@ static int read_outcome(int fd, struct outcome *outcome) {
   return 1;
 }
 
+/* The inner helper, inside the box: runs the command as a child subreaper,
+ * kills whatever it leaves behind, and writes the command's outcome to the
+ * report descriptor for the helper outside. Nobody in the box (the command
+ * runs as the same uid) may read that descriptor or our memory: we are not
+ * dumpable. Never returns. */
+static void run_inner(const struct options *options) __attribute__((noreturn));
+
+static void run_inner(const struct options *options) {
+  struct outcome outcome;
+  struct rusage ru;
+  pid_t command;
+  pid_t pid;
+  int status;
+
+  memset(&outcome, 0, sizeof(outcome));
+  if (options->report_fd < 0) {
+    complain("--inner needs --report-fd");
+    _exit(EXIT_SETUP);
+  }
+  prctl(PR_SET_DUMPABLE, 0L, 0L, 0L, 0L);
+  if (options->drop_pwd)
+    unsetenv("PWD");
+  if (prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L) != 0) {
+    complain("cannot become a subreaper: %s", strerror(errno));
+    _exit(EXIT_SETUP);
+  }
+  command = fork();
+  if (command < 0) {
+    complain("cannot fork: %s", strerror(errno));
+    _exit(EXIT_SETUP);
+  }
+  if (command == 0)
+    exec_command(options);
+  for (;;) {
+    pid = wait4(-1, &status, 0, &ru);
+    if (pid < 0 && errno == EINTR)
+      continue;
+    if (pid < 0)
+      _exit(EXIT_SETUP);
+    if (pid == command)
+      break;
+  }
+  record(&outcome, status, &ru);
+  outcome.strays = kill_descendants();
+  if (write(options->report_fd, &outcome, sizeof(outcome)) !=
+      (ssize_t)sizeof(outcome))
+    _exit(EXIT_SETUP);
+  close(options->report_fd);
+  reproduce(status);
+}
+
 /* A handler that does nothing: with the signals blocked and taken by
  * sigwaitinfo(), it only makes sure none of them is discarded. */
 static void on_signal(int sig) {
@@ -555,7 +790,14 @@ int main(int argc, char **argv) {
   sigprocmask(SIG_BLOCK, &waited, &original_mask);
   prctl(PR_SET_PDEATHSIG, SIGTERM, 0L, 0L, 0L);
 
-  if (options.namespaces)
+  if (options.inner)
+    run_inner(&options);
+  if (options.box) {
+    /* Bubblewrap makes the namespaces; we keep the report pipe's reading
+     * end and hand its writing end to the inner helper. */
+    options.namespaces = 0;
+    namespaces = 1;
+  } else if (options.namespaces)
     namespaces = enter_namespaces();
   if (!namespaces && prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L) != 0) {
     complain("cannot become a subreaper: %s", strerror(errno));
@@ -572,6 +814,10 @@ int main(int argc, char **argv) {
     return EXIT_SETUP;
   }
   if (child == 0) {
+    if (options.box) {
+      close(report_pipe[0]);
+      exec_box(&options, report_pipe[1]);
+    }
     if (namespaces) {
       close(report_pipe[0]);
       run_init(&options, report_pipe[1]);
