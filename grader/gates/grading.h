@@ -53,6 +53,15 @@ void sc_gate_strict(struct sc_grading *g, struct sc_gate_result *r);
 int sc_grading_tool(struct sc_grading *g, const char *const *argv,
                     unsigned timeout_s, struct sc_run_result *res);
 
+/* Compiles CMake targets of the kata's build tree (NULL-terminated list)
+ * the way learner code runs: in the box, as the slot's uid, with a fixed
+ * environment, seeing only the build tree (which holds the grader's copy of
+ * the learner's files), the kata's trusted folder, senior_kata() and /usr.
+ * The compiler reads hostile text: an #include of a secret finds nothing.
+ * Returns sc_run's code; res is the caller's to free either way. */
+int sc_grading_compile(struct sc_grading *g, const char *const *targets,
+                       unsigned timeout_s, struct sc_run_result *res);
+
 /* Builds CMake targets of the kata's build tree (NULL-terminated list). On
  * failure returns nonzero and sets r to fail with the build's output. */
 int sc_grading_build_targets(struct sc_grading *g, struct sc_gate_result *r,

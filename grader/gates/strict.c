@@ -117,10 +117,10 @@ static unsigned check_lessons(struct sc_grading *g, struct sc_gate_result *r,
 /* Counts warnings in the learner's files; lists the first few. */
 static unsigned check_warnings(struct sc_grading *g, struct sc_gate_result *r,
                                struct sc_buf *report) {
-  const char *argv[] = {"cmake",    "--build",         g->build_dir,
-                        "--target", "strict_warnings", NULL};
+  const char *targets[] = {"strict_warnings", NULL};
   struct sc_run_result res = {0};
-  int err = sc_grading_tool(g, argv, g->kata->timeout_s[SC_GATE_STRICT], &res);
+  int err = sc_grading_compile(g, targets, g->kata->timeout_s[SC_GATE_STRICT],
+                               &res);
   struct sc_diagnostics diags = {0};
   if (err == 0)
     err = sc_gcc_diagnostics_parse(res.output ? res.output : "", res.output_len,

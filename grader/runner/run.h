@@ -117,6 +117,11 @@ void sc_run_result_free(struct sc_run_result *result);
  * -ENOTDIR when path exists as something else, or another -errno. */
 int sc_run_prepare_dir(const char *path, unsigned slot);
 
+/* Gives path and everything below it (never following a link) to the
+ * slot's sandbox uid when the grader runs as root, so that a sandboxed
+ * compiler can build there; does nothing otherwise. Returns 0 or -errno. */
+int sc_run_give_tree(const char *path, unsigned slot);
+
 /* The uid (and gid) learner code runs as in slot when the grader runs as
  * root. Such uids need no passwd entry. slot must be below SC_RUN_SLOTS. */
 unsigned sc_sandbox_uid(unsigned slot);
