@@ -3,8 +3,8 @@
  * The format (see README: Part one):
  *
  *   # a comment, to the end of the line
- *   03: fs check timer
- *   02: nondeterministic
+ *   41: connect read read close
+ *   42: nondeterministic
  *
  * One line per puzzle: its number, a colon, then the labels in the order
  * the callbacks run, separated by spaces. Blank lines, extra spaces, tabs and
