@@ -359,3 +359,53 @@ char *sc_text_tail(const char *output, size_t max_lines) {
   return sc_xasprintf("%s%.*s", start > 0 ? "...\n" : "", (int)(len - start),
                       output + start);
 }
+
+void sc_blank_c_comments_and_literals(char *text) {
+  enum { CODE, LINE_COMMENT, BLOCK_COMMENT, STRING, CHAR } state = CODE;
+  for (char *p = text; *p; p++) {
+    char c = *p;
+    switch (state) {
+    case CODE:
+      if (c == '/' && p[1] == '/') {
+        state = LINE_COMMENT;
+        *p = ' ';
+      } else if (c == '/' && p[1] == '*') {
+        state = BLOCK_COMMENT;
+        *p = ' ';
+        *++p = ' ';
+      } else if (c == '"') {
+        state = STRING;
+      } else if (c == '\'') {
+        state = CHAR;
+      }
+      break;
+    case LINE_COMMENT:
+      if (c == '\n')
+        state = CODE;
+      else
+        *p = ' ';
+      break;
+    case BLOCK_COMMENT:
+      if (c == '*' && p[1] == '/') {
+        state = CODE;
+        *p = ' ';
+        *++p = ' ';
+      } else if (c != '\n') {
+        *p = ' ';
+      }
+      break;
+    case STRING:
+    case CHAR:
+      if (c == '\\' && p[1] != '\0' && p[1] != '\n') {
+        *p = ' ';
+        *++p = ' ';
+      } else if ((state == STRING && c == '"') ||
+                 (state == CHAR && c == '\'') || c == '\n') {
+        state = CODE;
+      } else {
+        *p = ' ';
+      }
+      break;
+    }
+  }
+}

@@ -79,6 +79,10 @@ int sc_file_exists(const char *path);
  * lines (at most 8 KiB), after "..." when some were left out. Newly
  * allocated. */
 char *sc_text_tail(const char *output, size_t max_lines);
+/* Blanks C comments and the contents of string and character literals in
+ * text, keeping every newline, so that a pattern matched per line meets
+ * code only: a comment that discusses a cast is not the cast. */
+void sc_blank_c_comments_and_literals(char *text);
 /* Milliseconds of a monotonic clock. */
 unsigned long long sc_now_ms(void);
 

@@ -230,7 +230,7 @@ int sc_grading_build_targets(struct sc_grading *g, struct sc_gate_result *r,
       sc_grading_compile(g, targets, g->kata->timeout_s[SC_GATE_BUILD], &res);
   if (err == 0 && res.end == SC_RUN_EXITED && res.exit_status == 0) {
     sc_run_result_free(&res);
-    return 0;
+    return sc_grading_inspect(g, r, targets);
   }
 
   struct sc_buf compiler = {0};

@@ -62,8 +62,15 @@ int sc_grading_tool(struct sc_grading *g, const char *const *argv,
 int sc_grading_compile(struct sc_grading *g, const char *const *targets,
                        unsigned timeout_s, struct sc_run_result *res);
 
-/* Builds CMake targets of the kata's build tree (NULL-terminated list). On
- * failure returns nonzero and sets r to fail with the build's output. */
+/* Inspects the learner's object files of targets before anything built
+ * from them runs (inspect.c): returns 0, or nonzero with r failed, naming
+ * each refused file and why. */
+int sc_grading_inspect(struct sc_grading *g, struct sc_gate_result *r,
+                       const char *const *targets);
+
+/* Builds CMake targets of the kata's build tree (NULL-terminated list) and
+ * inspects what it built. On failure returns nonzero and sets r to fail
+ * with the build's output or the inspection's refusals. */
 int sc_grading_build_targets(struct sc_grading *g, struct sc_gate_result *r,
                              const char *const *targets);
 

@@ -15,59 +15,6 @@
 
 enum { MAX_LISTED = 8 };
 
-/* Blanks C comments and the contents of string and character literals,
- * keeping every newline, so that a lesson's pattern matches code only: a
- * comment that discusses a cast is not the cast. */
-static void blank_comments_and_literals(char *text) {
-  enum { CODE, LINE_COMMENT, BLOCK_COMMENT, STRING, CHAR } state = CODE;
-  for (char *p = text; *p; p++) {
-    char c = *p;
-    switch (state) {
-    case CODE:
-      if (c == '/' && p[1] == '/') {
-        state = LINE_COMMENT;
-        *p = ' ';
-      } else if (c == '/' && p[1] == '*') {
-        state = BLOCK_COMMENT;
-        *p = ' ';
-        *++p = ' ';
-      } else if (c == '"') {
-        state = STRING;
-      } else if (c == '\'') {
-        state = CHAR;
-      }
-      break;
-    case LINE_COMMENT:
-      if (c == '\n')
-        state = CODE;
-      else
-        *p = ' ';
-      break;
-    case BLOCK_COMMENT:
-      if (c == '*' && p[1] == '/') {
-        state = CODE;
-        *p = ' ';
-        *++p = ' ';
-      } else if (c != '\n') {
-        *p = ' ';
-      }
-      break;
-    case STRING:
-    case CHAR:
-      if (c == '\\' && p[1] != '\0' && p[1] != '\n') {
-        *p = ' ';
-        *++p = ' ';
-      } else if ((state == STRING && c == '"') ||
-                 (state == CHAR && c == '\'') || c == '\n') {
-        state = CODE;
-      } else {
-        *p = ' ';
-      }
-      break;
-    }
-  }
-}
-
 /* The kata's lesson checks (kata.json "lessons"): each line of a learner's
  * file that matches a forbidden pattern counts as a warning, reported at
  * that line with the lesson's message. */
@@ -85,7 +32,7 @@ static unsigned check_lessons(struct sc_grading *g, struct sc_gate_result *r,
       if (sc_read_inside(g->learner_dir, lesson->files[f], kata->max_file_bytes,
                          &text, NULL) != 0)
         continue; /* a missing file fails the build, not this check */
-      blank_comments_and_literals(text);
+      sc_blank_c_comments_and_literals(text);
       char *path = sc_path_join(g->learner_dir, lesson->files[f]);
       char *rel = sc_grading_relative(g, path);
       unsigned lineno = 1;
@@ -119,8 +66,8 @@ static unsigned check_warnings(struct sc_grading *g, struct sc_gate_result *r,
                                struct sc_buf *report) {
   const char *targets[] = {"strict_warnings", NULL};
   struct sc_run_result res = {0};
-  int err = sc_grading_compile(g, targets, g->kata->timeout_s[SC_GATE_STRICT],
-                               &res);
+  int err =
+      sc_grading_compile(g, targets, g->kata->timeout_s[SC_GATE_STRICT], &res);
   struct sc_diagnostics diags = {0};
   if (err == 0)
     err = sc_gcc_diagnostics_parse(res.output ? res.output : "", res.output_len,
