@@ -172,9 +172,27 @@ void sc_gate_tests(struct sc_grading *g, struct sc_gate_result *r) {
     sc_gate_set(r, SC_STATUS_ERROR, 0, "cannot run the suite: %s",
                 whole.output ? whole.output : sc_strerror(err));
   } else {
+    /* Tests without a verdict run again alone, to name the one that
+     * crashed or hung; but a suite whose every test hangs must not cost a
+     * timeout per test. The gate's budget for these re-runs is twice its
+     * timeout, and after two hangs the rest are named without a run. */
+    unsigned long long budget_ms =
+        2ull * 1000u * g->kata->timeout_s[SC_GATE_TESTS];
+    unsigned long long start = sc_now_ms();
+    unsigned hangs = 0;
     for (size_t j = 0; j < expected.count; j++) {
       if (verdicts[j].known)
         continue;
+      if (hangs >= 2 || sc_now_ms() - start > budget_ms) {
+        verdicts[j].known = 1;
+        verdicts[j].status = SC_STATUS_FAIL;
+        verdicts[j].message = sc_xasprintf(
+            "no verdict: the suite stopped before this test reported, and "
+            "it was not run again alone because %u test%s already hung (the "
+            "tests gate keeps to %llu s); fix those first",
+            hangs, hangs == 1 ? "" : "s", budget_ms / 1000u);
+        continue;
+      }
       struct sc_run_result alone = {0};
       run_suite(g, dir, expected.items[j], &expected, verdicts, &alone);
       if (!verdicts[j].known) {
@@ -183,6 +201,7 @@ void sc_gate_tests(struct sc_grading *g, struct sc_gate_result *r) {
         verdicts[j].message =
             no_verdict_reason(&alone, alone.output ? alone.output : "");
       }
+      hangs += alone.end == SC_RUN_TIMED_OUT;
       sc_run_result_free(&alone);
     }
     score_tests(g, r, &expected, verdicts);
