@@ -108,9 +108,10 @@ typedef enum frame_error {
  * On success fills *out, sets *consumed to the frame's size (3 + its
  * payload length; the bytes after it are the next frame's) and returns
  * FRAME_OK. On a malformed frame returns its negative frame_error_t; *out
- * and *consumed are then unspecified. Never reads outside buf[0, len), nor
- * past the end of the frame. buf may be NULL when len is 0. Allocates
- * nothing. */
+ * and *consumed are then unspecified. len may be any size_t, far more than
+ * one frame: the frame's length field says where it ends. Never reads
+ * outside buf[0, len), nor past the end of the frame. buf may be NULL when
+ * len is 0. Allocates nothing. */
 int frame_decode(const uint8_t *buf, size_t len, frame_message_t *out,
                  size_t *consumed);
 
