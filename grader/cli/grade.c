@@ -81,14 +81,33 @@ static void grade_one(struct job *job, size_t index, unsigned slot) {
 static void work(void *arg) {
   struct worker *w = arg;
   struct job *job = w->job;
+  /* The slot (the sandbox uid) is this machine's, not only this grader's:
+   * another grader's learner code never shares it. */
+  int lock = sc_run_claim_slot(&w->slot);
+  if (lock < 0)
+    w->slot = SC_RUN_SLOTS; /* grade_one() makes each kata an error */
   for (;;) {
     uv_mutex_lock(&job->lock);
     size_t index = job->next < job->count ? job->next++ : job->count;
     uv_mutex_unlock(&job->lock);
     if (index == job->count)
-      return;
+      break;
+    if (lock < 0) {
+      struct sc_kata_result *result = &job->results[index];
+      const struct sc_kata *kata = job->katas[index];
+      sc_kata_result_init(result, kata->id, kata->title, kata->week,
+                          kata->weight);
+      result->error = sc_xasprintf(
+          "no sandbox slot is free on this machine (%s): wait for the other "
+          "gradings to end",
+          sc_strerror(lock));
+      sc_kata_result_total(result);
+      continue;
+    }
     grade_one(job, index, w->slot);
   }
+  if (lock >= 0)
+    close(lock);
 }
 
 static int select_katas(const struct sc_grade_request *req,
@@ -187,7 +206,6 @@ int sc_grade_run(const struct sc_grade_request *req, struct sc_results *out,
   unsigned long long start = sc_now_ms();
   for (unsigned i = 0; i < jobs; i++) {
     workers[i].job = &job;
-    workers[i].slot = i;
     uv_thread_create(&workers[i].thread, work, &workers[i]);
   }
   for (unsigned i = 0; i < jobs; i++)

@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -482,6 +483,9 @@ static int run_loop(struct run *r, struct sc_run_result *result) {
   uv_read_start((uv_stream_t *)&r->err, on_alloc, on_read);
   if (r->sandbox)
     uv_read_start((uv_stream_t *)&r->report, on_alloc, on_read);
+  /* The loop's cached time predates the spawn: a timer started from it
+   * would end the run before timeout_ms of its own had passed. */
+  uv_update_time(&r->loop);
   if (spec->limits.timeout_ms != 0)
     uv_timer_start(&r->timer, on_timer, spec->limits.timeout_ms, 0);
   uv_run(&r->loop, UV_RUN_DEFAULT);
@@ -580,6 +584,42 @@ int sc_run(const struct sc_run_spec *spec, struct sc_run_result *result) {
   free(r->output);
   free(r);
   return err;
+}
+
+/* The folder of the slots' lock files: machine-wide for root (whose slots
+ * are uids), per user otherwise. */
+static void slot_lock_dir(char *dir, size_t size) {
+  if (geteuid() == 0)
+    snprintf(dir, size, "/run/senior-check-slots");
+  else
+    snprintf(dir, size, "/tmp/senior-check-slots-%lu",
+             (unsigned long)geteuid());
+}
+
+int sc_run_claim_slot(unsigned *slot) {
+  char dir[64];
+  slot_lock_dir(dir, sizeof(dir));
+  if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+    return -errno;
+  /* Never trust a folder someone else made in our place. */
+  struct stat st;
+  if (lstat(dir, &st) != 0)
+    return -errno;
+  if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid())
+    return -EPERM;
+  for (unsigned i = 0; i < SC_RUN_SLOTS; i++) {
+    char path[96];
+    snprintf(path, sizeof(path), "%s/slot-%u.lock", dir, i);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+      return -errno;
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+      *slot = i;
+      return fd;
+    }
+    close(fd);
+  }
+  return -EBUSY;
 }
 
 /* nftw has no user pointer; the owner to give, per thread. */

@@ -117,6 +117,13 @@ void sc_run_result_free(struct sc_run_result *result);
  * -ENOTDIR when path exists as something else, or another -errno. */
 int sc_run_prepare_dir(const char *path, unsigned slot);
 
+/* Claims a slot no other run on this machine holds: a lock file per slot
+ * (machine-wide for root, whose slots are uids; per user otherwise), so
+ * that two graders never run learner code as the same uid. Returns the
+ * lock's descriptor (the slot is held until it is closed, or the process
+ * ends) and sets *slot, or -EBUSY when all are taken, or -errno. */
+int sc_run_claim_slot(unsigned *slot);
+
 /* Gives path and everything below it (never following a link) to the
  * slot's sandbox uid when the grader runs as root, so that a sandboxed
  * compiler can build there; does nothing otherwise. Returns 0 or -errno. */

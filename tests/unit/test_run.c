@@ -1030,6 +1030,53 @@ static void test_run_result_free_accepts_null_and_zeroed_results(void **state) {
   assert_null(result.output);
 }
 
+/* Two claims never get the same slot, within a process or across two. */
+static void test_run_claims_a_slot_no_other_grader_holds(void **state) {
+  unsigned first = SC_RUN_SLOTS, second = SC_RUN_SLOTS;
+  int a, b;
+
+  (void)state;
+  a = sc_run_claim_slot(&first);
+  assert_true(a >= 0);
+  b = sc_run_claim_slot(&second);
+  assert_true(b >= 0);
+  assert_true(first < SC_RUN_SLOTS && second < SC_RUN_SLOTS);
+  assert_int_not_equal(first, second);
+  close(b);
+  close(a);
+}
+
+/* The box shows the command its own run's folder, /usr and its own
+ * processes: not the repository, not /root, not the host's processes. */
+static void test_run_boxes_sandboxed_code_away_from_the_host(void **state) {
+  static const char script[] =
+      "test -e " SC_SOURCE_DIR "/README.md && echo repository;"
+      "test -e /root && echo root;"
+      "test -e /run/senior-check-slots && echo slots;"
+      "ls /proc | grep -c '^[0-9]';"
+      "ls /usr/bin/env >/dev/null && echo usr;"
+      "echo x > /tmp/file && echo tmp";
+  const char *argv[] = {"/bin/sh", "-c", script, NULL};
+  struct sc_run_spec spec;
+  struct sc_run_result result;
+
+  (void)state;
+  memset(&spec, 0, sizeof(spec));
+  spec.argv = argv;
+  spec.env = test_env;
+  spec.limits.timeout_ms = 5000;
+  spec.isolation = SC_ISOLATION_SANDBOX;
+  assert_int_equal(sc_run(&spec, &result), 0);
+  assert_int_equal(result.end, SC_RUN_EXITED);
+  /* Only the box's few processes: its init, the helper, sh, ls, grep. */
+  assert_null(strstr(result.output, "repository"));
+  assert_null(strstr(result.output, "root"));
+  assert_null(strstr(result.output, "slots"));
+  assert_non_null(strstr(result.output, "usr\ntmp\n"));
+  assert_true(atoi(result.output) <= 6);
+  sc_run_result_free(&result);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_run_reports_the_exit_status_of_a_tool),
@@ -1092,6 +1139,8 @@ int main(void) {
       cmocka_unit_test(test_run_works_from_several_threads_at_once),
       cmocka_unit_test(test_run_helper_rejects_invalid_arguments),
       cmocka_unit_test(test_run_prepares_a_directory_the_slot_can_write),
+      cmocka_unit_test(test_run_claims_a_slot_no_other_grader_holds),
+      cmocka_unit_test(test_run_boxes_sandboxed_code_away_from_the_host),
       cmocka_unit_test(test_run_describes_each_way_a_run_can_end),
       cmocka_unit_test(test_run_result_free_accepts_null_and_zeroed_results),
   };
