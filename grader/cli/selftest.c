@@ -205,6 +205,44 @@ static int verdict_holds(const struct sc_kata_result *k, json_t *verdict,
   return 0;
 }
 
+/* Does any text of the graded kata (messages, details, tests, locations)
+ * hold needle? A submission's "absent" strings must appear nowhere: what a
+ * link or an #include reached must never reach an output. */
+static int kata_mentions(const struct sc_kata_result *k, const char *needle) {
+  if (k->error && strstr(k->error, needle))
+    return 1;
+  for (unsigned g = 0; g < SC_GATE_COUNT; g++) {
+    const struct sc_gate_result *r = &k->gates[g];
+    if ((r->message && strstr(r->message, needle)) ||
+        (r->details && strstr(r->details, needle)))
+      return 1;
+    for (size_t i = 0; i < r->test_count; i++)
+      if (r->tests[i].message && strstr(r->tests[i].message, needle))
+        return 1;
+    for (size_t i = 0; i < r->location_count; i++)
+      if (r->locations[i].message && strstr(r->locations[i].message, needle))
+        return 1;
+  }
+  return 0;
+}
+
+/* Makes the FIFOs a submission's expect.json lists ("fifos", paths inside
+ * the submission: git keeps none), or removes them again. */
+static void submission_fifos(const char *dir, json_t *expect, int make) {
+  size_t i;
+  json_t *v;
+  json_array_foreach(json_object_get(expect, "fifos"), i, v) {
+    const char *rel = json_string_value(v);
+    if (rel == NULL || strstr(rel, "..") != NULL)
+      continue;
+    char *path = sc_path_join(dir, rel);
+    remove(path);
+    if (make)
+      mkfifo(path, 0644);
+    free(path);
+  }
+}
+
 static void submission(const struct sc_context *ctx,
                        const struct sc_catalogue *fixtures,
                        const struct sc_catalogue *katas, const char *name,
@@ -236,7 +274,10 @@ static void submission(const struct sc_context *ctx,
   };
   struct sc_results results;
   char *why = NULL;
-  if (sc_grade_run(&req, &results, &why) != 0) {
+  submission_fifos(dir, expect, 1);
+  int graded = sc_grade_run(&req, &results, &why);
+  submission_fifos(dir, expect, 0);
+  if (graded != 0) {
     check(t, 0, "submission %s: %s", name, why);
   } else {
     const struct sc_kata_result *k = &results.katas[0];
@@ -253,6 +294,13 @@ static void submission(const struct sc_context *ctx,
       why = sc_xasprintf("expected a score of %lld, got %u",
                          (long long)json_integer_value(score), k->score);
       ok = 0;
+    }
+    json_array_foreach(json_object_get(expect, "absent"), i, v) {
+      const char *needle = json_string_value(v);
+      if (ok && needle != NULL && kata_mentions(k, needle)) {
+        why = sc_xasprintf("'%s' reached the results", needle);
+        ok = 0;
+      }
     }
     json_t *most = json_object_get(expect, "max_score");
     if (ok && json_is_integer(most) &&

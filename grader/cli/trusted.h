@@ -12,7 +12,8 @@
 #define SC_WORKTREE_ENV "SENIOR_CHECK_WORKTREE"
 
 /* When this grader is not yet the trusted ref's own: extracts ref (a
- * commit of the repository at root) into build/trusted/<sha>/, builds its
+ * commit of the repository at root) into a trusted cache outside the working
+ * tree (/var/cache/senior-check/trusted/<sha>/ for root), builds its
  * grader and replaces this process with it, same arguments. Returns only
  * on failure, with a negative code and *why set; returns 0 at once when
  * this grader already is the trusted one. */

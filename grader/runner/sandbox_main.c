@@ -54,7 +54,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -71,6 +73,8 @@
 #define BWRAP "/usr/bin/bwrap"
 /* Where the box sees this program. */
 #define INNER_PATH "/.senior-check-sandbox"
+/* Where root stages the folders to bind, in a mount namespace of its own. */
+#define STAGE "/run/senior-check-box"
 
 struct options {
   uint64_t cpu_seconds;
@@ -282,6 +286,19 @@ static int limit(int resource, uint64_t soft, uint64_t hard) {
   return 0;
 }
 
+/* Closes the descriptors from first to last (-1: all from first on). */
+static void close_range_from(int first, int last) {
+  unsigned end = last < 0 ? ~0u : (unsigned)last;
+  if (last >= 0 && last < first)
+    return;
+#ifdef SYS_close_range
+  if (syscall(SYS_close_range, (unsigned)first, end, 0u) == 0)
+    return;
+#endif
+  for (long fd = first; fd <= (last < 0 ? 65535L : (long)last); fd++)
+    close((int)fd);
+}
+
 /* Closes every descriptor from 3 up. */
 static void close_from_3(void) {
 #ifdef SYS_close_range
@@ -360,6 +377,59 @@ static void exec_command(const struct options *options) {
   _exit(EXIT_EXEC);
 }
 
+/* Fills sources[i] with the path bubblewrap binds for options->binds[i],
+ * and self with this program's. Bubblewrap runs as the slot's uid, which
+ * may have no right to search the folders above a bind (a repository under
+ * /root): so root first binds each folder, in a mount namespace of this
+ * process alone, onto a fresh tmpfs that anyone may search, and bubblewrap
+ * binds from there (returns 1). Another user binds the paths themselves
+ * (returns 0). Exits with 125 when it cannot. */
+static int stage_binds(const struct options *options, char sources[][64],
+                       char *self) {
+  ssize_t len = readlink("/proc/self/exe", self, PATH_MAX - 1);
+  size_t i;
+
+  if (len <= 0) {
+    complain("cannot find this program: %s", strerror(errno));
+    _exit(EXIT_SETUP);
+  }
+  self[len] = '\0';
+  if (geteuid() != 0)
+    return 0;
+  if (unshare(CLONE_NEWNS) != 0 ||
+      mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+      (mkdir(STAGE, 0755) != 0 && errno != EEXIST) ||
+      mount("senior-check-box", STAGE, "tmpfs", MS_NOSUID | MS_NODEV,
+            "mode=0755,size=64k") != 0) {
+    complain("cannot stage the box's folders in %s: %s", STAGE,
+             strerror(errno));
+    _exit(EXIT_SETUP);
+  }
+  for (i = 0; i < options->bind_count; i++) {
+    snprintf(sources[i], 64, STAGE "/%zu", i);
+    if (mkdir(sources[i], 0755) != 0 ||
+        mount(options->binds[i], sources[i], NULL, MS_BIND | MS_REC, NULL) !=
+            0) {
+      complain("cannot stage '%s': %s", options->binds[i], strerror(errno));
+      _exit(EXIT_SETUP);
+    }
+  }
+  {
+    char staged[64];
+    int fd;
+
+    snprintf(staged, sizeof(staged), STAGE "/sandbox");
+    fd = open(staged, O_WRONLY | O_CREAT | O_CLOEXEC, 0755);
+    if (fd < 0 || close(fd) != 0 ||
+        mount(self, staged, NULL, MS_BIND, NULL) != 0) {
+      complain("cannot stage this program: %s", strerror(errno));
+      _exit(EXIT_SETUP);
+    }
+    snprintf(self, PATH_MAX, "%s", staged);
+  }
+  return 1;
+}
+
 /* Starts bubblewrap around the inner helper and the command, with
  * report_fd as the inner helper's descriptor 3. Never returns. */
 static void exec_box(const struct options *options, int report_fd)
@@ -400,23 +470,20 @@ static void exec_box(const struct options *options, int report_fd) {
       "--hostname",
       "sandbox",
   };
-  char self[PATH_MAX];
   char cwd[PATH_MAX];
   char tmp_size[24];
+  char sources[MAX_BINDS][64];
+  char self[PATH_MAX];
   char **argv;
   size_t count = 0;
   size_t n = 0;
   size_t i;
-  ssize_t len;
 
-  take_identity(options);
-  len = readlink("/proc/self/exe", self, sizeof(self) - 1);
-  if (len <= 0 || getcwd(cwd, sizeof(cwd)) == NULL) {
-    complain("cannot find this program or the current folder: %s",
-             strerror(errno));
+  if (getcwd(cwd, sizeof(cwd)) == NULL) {
+    complain("cannot find the current folder: %s", strerror(errno));
     _exit(EXIT_SETUP);
   }
-  self[len] = '\0';
+  int staged = stage_binds(options, sources, self);
   /* The inner helper's report goes to its descriptor 3, and nothing else
    * of ours leaks into the box. */
   if (report_fd != 3) {
@@ -428,18 +495,12 @@ static void exec_box(const struct options *options, int report_fd) {
   } else {
     fcntl(3, F_SETFD, 0);
   }
-#ifdef SYS_close_range
-  if (syscall(SYS_close_range, 4u, ~0u, 0u) != 0)
-#endif
-  {
-    int fd;
-    for (fd = 4; fd < 65536; fd++)
-      close(fd);
-  }
+  close_range_from(4, -1);
+  take_identity(options);
 
   while (options->command[count] != NULL)
     count++;
-  argv = calloc(SC_SIZE_OF(system) + 4 * MAX_BINDS + 16 + count, sizeof(*argv));
+  argv = calloc(SC_SIZE_OF(system) + 4 * MAX_BINDS + 24 + count, sizeof(*argv));
   if (argv == NULL) {
     complain("out of memory");
     _exit(EXIT_SETUP);
@@ -455,7 +516,7 @@ static void exec_box(const struct options *options, int report_fd) {
   argv[n++] = "/tmp";
   for (i = 0; i < options->bind_count; i++) {
     argv[n++] = options->bind_writable[i] ? "--bind" : "--ro-bind";
-    argv[n++] = (char *)options->binds[i];
+    argv[n++] = staged ? sources[i] : (char *)options->binds[i];
     argv[n++] = (char *)options->binds[i];
   }
   argv[n++] = "--ro-bind";
