@@ -494,7 +494,7 @@ static void expect_bytes_intact(world_t *w, uint64_t total) {
 
 /* The consumer saw the end of the stream after the last byte. */
 static void expect_consumer_saw_end(world_t *w) {
-  if (w->done_calls > 0)
+  if (w->done_calls > 0 && w->destination_closing_at_done)
     expect(w->consumer.eof, SEE_END,
            "every byte arrived and done ran, but the consumer never saw the "
            "end of the stream (UV_EOF); expected the pipe to shut the "
@@ -503,8 +503,9 @@ static void expect_consumer_saw_end(world_t *w) {
            "shutdown callback. " CLOSE_IS_NOT_SHUTDOWN);
   expect(w->consumer.eof, SEE_END,
          "every byte arrived, but the consumer never saw the end of the "
-         "stream (UV_EOF); expected the pipe to shut the destination down "
-         "(uv_shutdown) once the source ended and the last write completed");
+         "stream (UV_EOF)%s; expected the pipe to shut the destination down "
+         "(uv_shutdown) once the source ended and the last write completed",
+         w->done_calls > 0 ? ", although done had run" : "");
 }
 
 static void expect_done_once(world_t *w, int status, const char *see) {
@@ -608,7 +609,9 @@ test_pipe_short_empty_source_ends_the_destination_at_once(void **state) {
          "destination down (uv_shutdown) as soon as the source ends with "
          "nothing in flight%s",
          w->done_calls > 0 ? ", although done had run" : "",
-         w->done_calls > 0 ? ". " CLOSE_IS_NOT_SHUTDOWN : "");
+         w->done_calls > 0 && w->destination_closing_at_done
+             ? ". " CLOSE_IS_NOT_SHUTDOWN
+             : "");
   expect_done_once(w, 0, SEE_END);
   expect_both_closed_at_done(w);
   settle(w);
