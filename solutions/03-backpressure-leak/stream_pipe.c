@@ -268,7 +268,9 @@ static void on_write(uv_write_t *req, int status) {
   /* The 'drain' half of backpressure. Waiting for the low-water mark
    * rather than restarting below the high one gives hysteresis: reading
    * resumes with room for several chunks, instead of stopping and starting
-   * around the high-water mark at every single write. */
+   * around the high-water mark at every single write. (Node's 'drain'
+   * comes only once the writable's buffer is empty: a low-water mark of
+   * 0. The contract makes the mark a parameter.) */
   if (pipe->in_flight <= pipe->options.low_water_mark)
     start_reading(pipe);
 }
