@@ -145,7 +145,9 @@ static void judge(struct sc_grading *g, struct sc_gate_result *r,
     bc += f->branches_covered;
     bt += f->branches_total;
     if (f->uncovered_count > 0) {
-      sc_buf_printf(&uncovered, "- %s, lines not run: ", f->path);
+      char *own = sc_grading_relative(g, f->path);
+      sc_buf_printf(&uncovered, "- %s, lines not run: ", own);
+      free(own);
       list_lines(&uncovered, f->uncovered_lines, f->uncovered_count);
       sc_buf_puts(&uncovered, "\n");
     }
