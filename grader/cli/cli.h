@@ -3,6 +3,8 @@
 #ifndef SENIOR_CHECK_CLI_H
 #define SENIOR_CHECK_CLI_H
 
+#include <stdint.h>
+
 #include <stddef.h>
 
 enum sc_exit {
@@ -80,5 +82,16 @@ int sc_verb_reset(const struct sc_context *ctx, const struct sc_verb *verb,
                   const struct sc_args *args);
 int sc_verb_solution(const struct sc_context *ctx, const struct sc_verb *verb,
                      const struct sc_args *args);
+
+/* The learner's results cache (learn.c), which list and next read: the
+ * key of a kata's current files, and storing a kata graded from them
+ * (unless they changed since key_before was taken). */
+struct sc_kata;
+struct sc_kata_result;
+int sc_learner_cache_key(const char *root, const struct sc_kata *kata,
+                         uint64_t *key);
+void sc_learner_cache_store(const char *root, const struct sc_kata *kata,
+                            uint64_t key_before,
+                            const struct sc_kata_result *result);
 
 #endif /* SENIOR_CHECK_CLI_H */

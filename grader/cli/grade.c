@@ -421,11 +421,25 @@ int sc_verb_grade(const struct sc_context *ctx, const struct sc_verb *verb,
   struct sc_progress *progress = sc_progress_start(stderr);
   req.on_gate = progress ? sc_progress_on_gate : NULL;
   req.on_gate_data = progress;
+  /* Grading the learner's own files refreshes what list and next read. */
+  int learner = strcmp(src.name, "learner") == 0 && ref == NULL;
+  uint64_t *keys = sc_xcalloc(cat.count ? cat.count : 1, sizeof(*keys));
+  for (size_t i = 0; learner && i < cat.count; i++)
+    if (sc_learner_cache_key(ctx->root, cat.katas[i], &keys[i]) != 0)
+      keys[i] = 0;
   int graded = sc_grade_run(&req, &results, &why);
   sc_progress_stop(progress);
   if (graded != 0) {
     sc_error("%s", why);
   } else {
+    for (size_t i = 0; learner && i < results.count; i++) {
+      const struct sc_kata *kata = sc_catalogue_find(&cat, results.katas[i].id);
+      size_t at = 0;
+      while (kata != NULL && at < cat.count && cat.katas[at] != kata)
+        at++;
+      if (kata != NULL && keys[at] != 0)
+        sc_learner_cache_store(ctx->root, kata, keys[at], &results.katas[i]);
+    }
     check_integrity(ctx, verb, args, &src, &cat, &results);
     sc_report_terminal(&results, stdout, sc_report_use_colour(stdout));
     if (sc_outputs_write(&results, formats, json_path) == 0)
@@ -433,6 +447,7 @@ int sc_verb_grade(const struct sc_context *ctx, const struct sc_verb *verb,
                                                   : SC_EXIT_SHORT;
     sc_results_free(&results);
   }
+  free(keys);
   free(why);
   sources_free(&src);
   sc_catalogue_free(&cat);

@@ -74,8 +74,8 @@ static void editable_names(const struct sc_kata *kata, struct sc_strv *out) {
 
 /* The key of kata's current files (see model/cache.h). Returns 0 or
  * -errno. */
-static int kata_key(const char *root, const struct sc_kata *kata,
-                    uint64_t *key) {
+int sc_learner_cache_key(const char *root, const struct sc_kata *kata,
+                         uint64_t *key) {
   char *kit = sc_path_join(root, "cmake/SeniorKata.cmake");
   const char *grader_files[] = {kit, NULL};
   struct sc_strv names = {0};
@@ -108,7 +108,7 @@ static void known_load(const char *root, const struct sc_kata *kata,
                        struct known *k) {
   uint64_t key = 0;
   char *path = cache_path(root, kata->id);
-  int err = kata_key(root, kata, &key);
+  int err = sc_learner_cache_key(root, kata, &key);
   k->fresh = 0;
   memset(&k->entry, 0, sizeof(k->entry));
   if (err == 0) {
@@ -131,12 +131,13 @@ static int at_full_marks(const struct sc_kata_result *r) {
 
 /* Stores one graded kata in the cache, unless its files changed while it
  * was graded (key_before is their key when grading started). */
-static void cache_result(const char *root, const struct sc_kata *kata,
-                         uint64_t key_before,
-                         const struct sc_kata_result *result) {
+void sc_learner_cache_store(const char *root, const struct sc_kata *kata,
+                            uint64_t key_before,
+                            const struct sc_kata_result *result) {
   uint64_t key_after = 0;
   if (result->status == SC_STATUS_ERROR ||
-      kata_key(root, kata, &key_after) != 0 || key_after != key_before)
+      sc_learner_cache_key(root, kata, &key_after) != 0 ||
+      key_after != key_before)
     return;
   char *path = cache_path(root, kata->id);
   sc_cache_store(path, key_before, result); /* a cache that cannot be
@@ -163,7 +164,7 @@ static int grade_learner(const struct sc_context *ctx,
     n++;
   uint64_t *keys = sc_xcalloc(n ? n : 1, sizeof(*keys));
   for (size_t i = 0; i < n; i++)
-    kata_key(ctx->root, sc_catalogue_find(cat, ids[i]), &keys[i]);
+    sc_learner_cache_key(ctx->root, sc_catalogue_find(cat, ids[i]), &keys[i]);
   struct sc_progress *progress = sc_progress_start(stderr);
   struct sc_grade_request req = {
       .root = ctx->root,
@@ -182,8 +183,8 @@ static int grade_learner(const struct sc_context *ctx,
     return SC_EXIT_USAGE;
   }
   for (size_t i = 0; i < out->count && i < n; i++)
-    cache_result(ctx->root, sc_catalogue_find(cat, ids[i]), keys[i],
-                 &out->katas[i]);
+    sc_learner_cache_store(ctx->root, sc_catalogue_find(cat, ids[i]), keys[i],
+                           &out->katas[i]);
   free(keys);
   return 0;
 }
@@ -1355,8 +1356,8 @@ static void after_grading(uv_work_t *req, int status) {
   } else if (stopped) {
     sc_results_free(&w->work_results);
   } else if (w->work_results.count == 1) {
-    cache_result(w->ctx->root, watched(w), w->running_key,
-                 &w->work_results.katas[0]);
+    sc_learner_cache_store(w->ctx->root, watched(w), w->running_key,
+                           &w->work_results.katas[0]);
     sc_results_free(&w->shown);
     w->shown = w->work_results;
     w->graded_key = w->running_key;
@@ -1375,7 +1376,8 @@ static void after_grading(uv_work_t *req, int status) {
   int again = w->queued;
   w->queued = 0;
   uint64_t key = 0;
-  if (again && !w->forced && kata_key(w->ctx->root, watched(w), &key) == 0 &&
+  if (again && !w->forced &&
+      sc_learner_cache_key(w->ctx->root, watched(w), &key) == 0 &&
       key == w->graded_key)
     again = 0; /* saved, but back to what was just graded */
   w->forced = 0;
@@ -1394,7 +1396,7 @@ static void start_grading(struct watch *w) {
     draw(w, 1);
     return;
   }
-  if (kata_key(w->ctx->root, watched(w), &w->running_key) != 0)
+  if (sc_learner_cache_key(w->ctx->root, watched(w), &w->running_key) != 0)
     w->running_key = 0;
   uv_mutex_lock(&w->lock);
   for (unsigned g = 0; g < SC_GATE_COUNT; g++) {
@@ -1434,7 +1436,7 @@ static void request_grading(struct watch *w, int forced) {
 static void on_settled(uv_timer_t *handle) {
   struct watch *w = handle->data;
   uint64_t key = 0;
-  if (kata_key(w->ctx->root, watched(w), &key) != 0)
+  if (sc_learner_cache_key(w->ctx->root, watched(w), &key) != 0)
     return;
   if (w->grading ? key == w->running_key
                  : w->has_graded_key && key == w->graded_key) {
@@ -1509,7 +1511,8 @@ static void show_kata(struct watch *w) {
   w->has_graded_key = 0;
   if (k.fresh) {
     w->shown = k.entry;
-    w->has_graded_key = kata_key(w->ctx->root, watched(w), &w->graded_key) == 0;
+    w->has_graded_key =
+        sc_learner_cache_key(w->ctx->root, watched(w), &w->graded_key) == 0;
     if (at_full_marks(&w->shown.katas[0]))
       set_note(w, "%s is at full marks! press n for the next kata",
                watched(w)->id);

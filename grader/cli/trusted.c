@@ -225,6 +225,8 @@ static const char *change_name(char status) {
     return "changed type";
   case '?':
     return "untracked";
+  case '!':
+    return "ignored";
   default:
     return "changed";
   }
@@ -234,10 +236,10 @@ static const char *change_name(char status) {
  * "PATH\0" ones of ls-files) and adds the protected files as findings. */
 static void add_findings(const char *out, size_t len,
                          const struct sc_catalogue *cat, const char *katas_rel,
-                         struct sc_results *results, int untracked) {
+                         struct sc_results *results, char untracked) {
   const char *p = out, *end = out + len;
   while (p < end && *p) {
-    char status = '?';
+    char status = untracked;
     if (!untracked) {
       status = *p;
       p += strlen(p) + 1;
@@ -265,12 +267,31 @@ int sc_trusted_findings(const char *worktree, const char *against,
   *why = NULL;
   if (sc_run_tool(diff, GIT_TIMEOUT_S, &out, &len, why) != 0)
     return SC_EUSAGE;
-  add_findings(out, len, cat, katas_rel, results, 0);
+  add_findings(out, len, cat, katas_rel, results, '\0');
   free(out);
   out = NULL;
   if (sc_run_tool(others, GIT_TIMEOUT_S, &out, &len, why) != 0)
     return SC_EUSAGE;
-  add_findings(out, len, cat, katas_rel, results, 1);
+  add_findings(out, len, cat, katas_rel, results, '?');
+  free(out);
+  /* A file git is told to ignore is still a file in the kata's folder: a
+   * header there could shadow the suite's (it would not be compiled, but
+   * the attempt is worth a mentor's eye). */
+  const char *ignored[] = {"git",
+                           "-C",
+                           worktree,
+                           "ls-files",
+                           "--others",
+                           "--ignored",
+                           "--exclude-standard",
+                           "-z",
+                           "--",
+                           katas_rel,
+                           NULL};
+  out = NULL;
+  if (sc_run_tool(ignored, GIT_TIMEOUT_S, &out, &len, why) != 0)
+    return SC_EUSAGE;
+  add_findings(out, len, cat, katas_rel, results, '!');
   free(out);
   return 0;
 }

@@ -80,3 +80,52 @@ scenario weakens-the-tests leak weaken_tests "$kata/test_sum.c"
 scenario raises-a-threshold quadratic raise_threshold "$kata/kata.json"
 scenario edits-the-grader quadratic edit_grader grader/model/result.c
 scenario edits-the-workflow quadratic edit_workflow .github/workflows/grade.yml
+
+# Hostile code in the learner's own files, graded under the trusted ref: the
+# score may not rise above what the honest starter earns.
+casts=katas/10-unchecked-casts
+grade_casts() {
+  local out=$1
+  shift
+  ./senior-check grade 10-unchecked-casts --json "$out" "$@" >"$out.log" 2>&1
+  [ -s "$out" ] || { echo "# no results: $(tail -n 3 "$out.log")"; return 1; }
+}
+git checkout -q -B starter "$base"
+grade_casts "$work/starter.json" --trusted-ref "$base"
+starter=$(score "$work/starter.json")
+
+# A constructor that forges cmocka's report and leaves before the tests.
+git checkout -q -B forge "$base"
+cp "$root/tests/submissions/attack-constructor-forge/10-unchecked-casts/frame_decode.c" "$casts/"
+git commit -qam "a faster decoder"
+grade_casts "$work/forge.json" --trusted-ref "$base"
+check "a constructor that forges the report scores at most the starter's $starter (got $(score "$work/forge.json"))" \
+  eval "[ -n '$starter' ] && [ '$(score "$work/forge.json")' -le '$starter' ]"
+check "the forging constructor is refused by name" \
+  eval "jq -e '.katas[0].gates[0].message | test(\"a constructor or destructor\")' '$work/forge.json' >/dev/null"
+
+# A cmocka.h beside the starter that makes every assertion a no-op, kept
+# out of git's sight (untracked and excluded).
+git checkout -q -B shadow "$base"
+cp "$root/tests/submissions/attack-shadow-header/10-unchecked-casts/cmocka.h" "$casts/"
+echo "$casts/cmocka.h" >>.git/info/exclude
+grade_casts "$work/shadow.json" --trusted-ref "$base"
+check "a shadowing cmocka.h leaves the starter's score as it was ($starter, got $(score "$work/shadow.json"))" \
+  eval "[ '$(score "$work/shadow.json")' = '$starter' ]"
+check "the excluded header is still a finding" \
+  has_finding "$work/shadow.json" "$casts/cmocka.h"
+rm -f "$casts/cmocka.h"
+sed -i '$d' .git/info/exclude
+
+# A branch that carries a ready-made trusted tree in build/ (with a grader
+# that writes full marks) is not trusted: trusted trees live elsewhere.
+git checkout -q -B carried "$base"
+fake="build/trusted/$base"
+mkdir -p "$fake/build/bin" "$fake/src"
+echo "$base" >"$fake/extracted"
+printf '#!/bin/sh\necho "{\\"score\\": 100}" >"$4"\n' >"$fake/build/bin/senior-check-grader"
+chmod +x "$fake/build/bin/senior-check-grader"
+git add -f "$fake" && git commit -qm "a build tree"
+grade_casts "$work/carried.json" --trusted-ref "$base"
+check "a committed build/trusted tree is not trusted (score $(score "$work/carried.json"), starter $starter)" \
+  eval "[ '$(score "$work/carried.json")' = '$starter' ] && jq -e .official '$work/carried.json' >/dev/null"
