@@ -94,4 +94,14 @@ void sc_learner_cache_store(const char *root, const struct sc_kata *kata,
                             uint64_t key_before,
                             const struct sc_kata_result *result);
 
+/* Adds to each kata of results whose manifest names a "first_try" file
+ * the learner's first graded try at it (first_try.c): under a trusted ref
+ * from the branch's history, otherwise (learner_files: the results are of
+ * the learner's own files) from the local record, made at the first
+ * grading that finds the file changed. */
+struct sc_catalogue;
+struct sc_results;
+void sc_first_try_attach(const char *root, const struct sc_catalogue *cat,
+                         struct sc_results *results, int learner_files);
+
 #endif /* SENIOR_CHECK_CLI_H */

@@ -440,6 +440,7 @@ int sc_verb_grade(const struct sc_context *ctx, const struct sc_verb *verb,
       if (kata != NULL && keys[at] != 0)
         sc_learner_cache_store(ctx->root, kata, keys[at], &results.katas[i]);
     }
+    sc_first_try_attach(ctx->root, &cat, &results, learner);
     check_integrity(ctx, verb, args, &src, &cat, &results);
     sc_report_terminal(&results, stdout, sc_report_use_colour(stdout));
     if (sc_outputs_write(&results, formats, json_path) == 0)

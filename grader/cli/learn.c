@@ -182,6 +182,7 @@ static int grade_learner(const struct sc_context *ctx,
     free(keys);
     return SC_EXIT_USAGE;
   }
+  sc_first_try_attach(ctx->root, cat, out, 1);
   for (size_t i = 0; i < out->count && i < n; i++)
     sc_learner_cache_store(ctx->root, sc_catalogue_find(cat, ids[i]), keys[i],
                            &out->katas[i]);

@@ -541,7 +541,7 @@ static int read_manifest(struct reader *r, json_t *root, struct sc_kata *kata) {
       "libraries", "timeouts",      "weights",
       "memcheck",  "coverage",      "strict",
       "timing",    "writing",       "selfcheck",
-      "symbols",   "lessons",       "max_file_bytes",
+      "symbols",   "lessons",       "max_file_bytes", "first_try",
       NULL};
   int err = check_keys(r, root, "the manifest", keys);
   if (err)
@@ -600,6 +600,20 @@ static int read_manifest(struct reader *r, json_t *root, struct sc_kata *kata) {
     if ((err = check_kata_file(r, kata, "sources", kata->sources[i])))
       return err;
   }
+
+  static const char *const first_try_keys[] = {"file", "tests", NULL};
+  json_t *first_try;
+  if ((err = read_sub_object(r, root, "first_try", first_try_keys,
+                             &first_try)))
+    return err;
+  if (first_try != NULL &&
+      ((err = get_string(r, first_try, "file", 1, &kata->first_try_file)) ||
+       (err = get_string(r, first_try, "tests", 1, &kata->first_try_tests))))
+    return err;
+  if (kata->first_try_file != NULL &&
+      !sc_kata_is_editable(kata, kata->first_try_file))
+    return complain(r, "'first_try': '%s' is not an editable file",
+                    kata->first_try_file);
 
   static const char *const memcheck_keys[] = {"filter", NULL};
   static const char *const coverage_keys[] = {"line", "branch", NULL};
@@ -745,6 +759,8 @@ void sc_kata_free(struct sc_kata *kata) {
     free_strings(kata->lessons[i].files, kata->lessons[i].file_count);
   }
   free(kata->lessons);
+  free(kata->first_try_file);
+  free(kata->first_try_tests);
   free_strings(kata->sources, kata->source_count);
   free_strings(kata->libraries, kata->library_count);
   free_strings(kata->imports, kata->import_count);

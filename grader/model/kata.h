@@ -98,6 +98,11 @@ struct sc_kata {
   struct sc_lesson_spec *lessons;
   size_t lesson_count;
   unsigned long long max_file_bytes; /* per editable or notes file */
+  /* The learner's first try at a file (kata 01's predictions): the share
+   * of the tests matching first_try_tests that passed when the file was
+   * first graded changed, shown to mentors, never scored. NULL: none. */
+  char *first_try_file;
+  char *first_try_tests;
   int has_selfcheck;     /* the kata has a "selfcheck" program */
   char **selfcheck_args; /* its arguments; "{solution}" stands for the
                             reference solution's folder */

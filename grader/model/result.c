@@ -171,6 +171,11 @@ void sc_kata_result_free(struct sc_kata_result *kata) {
     free(kata->writing[i].about);
   }
   free(kata->writing);
+  if (kata->first_try != NULL) {
+    free(kata->first_try->file);
+    free(kata->first_try->how);
+    free(kata->first_try);
+  }
   free(kata->id);
   free(kata->title);
   free(kata->error);
@@ -202,4 +207,19 @@ void sc_results_free(struct sc_results *results) {
   free(results->katas);
   results->katas = NULL;
   results->count = 0;
+}
+
+void sc_kata_result_set_first_try(struct sc_kata_result *kata,
+                                  const char *file, unsigned right,
+                                  unsigned of, const char *how) {
+  if (kata->first_try != NULL) {
+    free(kata->first_try->file);
+    free(kata->first_try->how);
+    free(kata->first_try);
+  }
+  kata->first_try = sc_xcalloc(1, sizeof(*kata->first_try));
+  kata->first_try->file = sc_xstrdup(file);
+  kata->first_try->right = right;
+  kata->first_try->of = of;
+  kata->first_try->how = sc_xstrdup(how);
 }

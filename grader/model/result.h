@@ -61,6 +61,14 @@ struct sc_writing_result {
   unsigned min_words;
 };
 
+/* The learner's first graded try at a file (see kata.json "first_try"). */
+struct sc_first_try {
+  char *file;
+  unsigned right; /* tests of the try that passed */
+  unsigned of;    /* tests of the try */
+  char *how;      /* when and how it was found, for the mentor */
+};
+
 struct sc_kata_result {
   char *id;
   char *title;
@@ -72,6 +80,7 @@ struct sc_kata_result {
   struct sc_gate_result gates[SC_GATE_COUNT];
   struct sc_writing_result *writing;
   size_t writing_count;
+  struct sc_first_try *first_try; /* NULL: none recorded */
   unsigned long long elapsed_ms;
 };
 
@@ -127,6 +136,10 @@ void sc_results_total(struct sc_results *results);
 const char *sc_level_for(unsigned score, unsigned max_score);
 
 void sc_kata_result_free(struct sc_kata_result *kata);
+/* Sets (replacing) kata's first try; copies the strings. */
+void sc_kata_result_set_first_try(struct sc_kata_result *kata,
+                                  const char *file, unsigned right,
+                                  unsigned of, const char *how);
 /* Records a protected file's change; copies its strings. */
 void sc_results_add_finding(struct sc_results *results, const char *path,
                             const char *change);

@@ -1529,6 +1529,15 @@ static void kata_section(struct sc_buf *out, const struct sc_results *r,
     sc_buf_puts(out, "</div>\n");
   }
   gate_table(out, kata);
+  if (kata->first_try != NULL) {
+    /* Did the learner predict, or copy what a run showed? Never scored. */
+    sc_buf_puts(out, "<p class=\"first-try\"><strong>First try of ");
+    sc_html_escape(out, kata->first_try->file);
+    sc_buf_printf(out, ":</strong> %u of %u right (", kata->first_try->right,
+                  kata->first_try->of);
+    sc_html_escape(out, kata->first_try->how);
+    sc_buf_puts(out, "). Shown to mentors, never scored.</p>\n");
+  }
   const struct sc_gate_result *gates = kata->gates;
   tests_evidence(out, opts, &gates[SC_GATE_TESTS]);
   memcheck_evidence(out, opts, &gates[SC_GATE_MEMCHECK]);

@@ -94,6 +94,13 @@ static json_t *kata_json(const struct sc_kata_result *kata) {
                 "writing", writing);
   if (kata->error)
     json_object_set_new(obj, "message", json_string(kata->error));
+  if (kata->first_try)
+    json_object_set_new(
+        obj, "first_try",
+        json_pack("{s:s, s:i, s:i, s:s}", "file", kata->first_try->file,
+                  "right", (json_int_t)kata->first_try->right, "of",
+                  (json_int_t)kata->first_try->of, "how",
+                  kata->first_try->how));
   return obj;
 }
 

@@ -327,6 +327,28 @@ static int read_writing(struct reader *r, json_t *obj, const char *where,
   return 0;
 }
 
+/* A kata's optional first try. */
+static int read_first_try(struct reader *r, json_t *obj, const char *where,
+                          struct sc_kata_result *kata) {
+  json_t *v = json_object_get(obj, "first_try");
+  if (v == NULL)
+    return 0;
+  char at[WHERE_MAX];
+  int n = snprintf(at, sizeof(at), "%.80s.first_try", where);
+  (void)n;
+  char *file = NULL, *how = NULL;
+  unsigned right = 0, of = 0;
+  int err = !json_is_object(v) || text_copy(r, v, at, "file", 0, &file) != 0 ||
+            text_copy(r, v, at, "how", 0, &how) != 0 ||
+            uint_member(r, v, at, "right", &right) != 0 ||
+            uint_member(r, v, at, "of", &of) != 0;
+  if (!err)
+    sc_kata_result_set_first_try(kata, file, right, of, how);
+  free(file);
+  free(how);
+  return err ? SC_EREPORT : 0;
+}
+
 /* Checks that the kata's sums and status agree with its gates. */
 static int check_kata(struct reader *r, const char *where,
                       const struct sc_kata_result *kata) {
@@ -382,7 +404,8 @@ static int read_kata(struct reader *r, json_t *obj, const char *where,
     if (gate == NULL || read_gate(r, gate, at, &kata->gates[g]) != 0)
       return SC_EREPORT;
   }
-  if (read_writing(r, obj, where, kata) != 0)
+  if (read_writing(r, obj, where, kata) != 0 ||
+      read_first_try(r, obj, where, kata) != 0)
     return SC_EREPORT;
   return check_kata(r, where, kata);
 }
@@ -557,6 +580,10 @@ static void copy_kata(struct sc_kata_result *dst,
     dst->writing[i].file = dup_or_null(src->writing[i].file);
     dst->writing[i].about = dup_or_null(src->writing[i].about);
   }
+  if (src->first_try != NULL)
+    sc_kata_result_set_first_try(dst, src->first_try->file,
+                                 src->first_try->right, src->first_try->of,
+                                 src->first_try->how);
 }
 
 /* A kata of a shard, for sorting. */

@@ -129,3 +129,16 @@ git add -f "$fake" && git commit -qm "a build tree"
 grade_casts "$work/carried.json" --trusted-ref "$base"
 check "a committed build/trusted tree is not trusted (score $(score "$work/carried.json"), starter $starter)" \
   eval "[ '$(score "$work/carried.json")' = '$starter' ] && jq -e .official '$work/carried.json' >/dev/null"
+
+# The first try at kata 01's predictions, under the trusted ref: the
+# branch's first commit that changed them counts, not the copy made after
+# a run showed the answers. Shown, never scored.
+git checkout -q -B predictions "$base"
+order=katas/01-predict-order/predictions.txt
+sed -i 's/^\(0[1-9]\) .*/\1 a b c/' "$order"
+git commit -qam "my predictions"
+cp "$root/solutions/01-predict-order/predictions.txt" "$order"
+git commit -qam "predictions from the results"
+./senior-check grade 01-predict-order --json "$work/try.json" --trusted-ref "$base" >"$work/try.log" 2>&1
+check "the first try is the first commit's: $(jq -c '.katas[0].first_try | [.right, .of]' "$work/try.json") of kata 01's puzzles" \
+  eval "jq -e '.katas[0].first_try | .right < .of and .of == 10 and (.how | test(\"first commit\"))' '$work/try.json' >/dev/null"
