@@ -135,7 +135,8 @@ check "a committed build/trusted tree is not trusted (score $(score "$work/carri
 # a run showed the answers. Shown, never scored.
 git checkout -q -B predictions "$base"
 order=katas/01-predict-order/predictions.txt
-sed -i 's/^\(0[1-9]\) .*/\1 a b c/' "$order"
+cp "$root/solutions/01-predict-order/predictions.txt" "$order"
+sed -i 's/^\(0[1-3]\): .*/\1: a b c/' "$order" # three guesses wrong
 git commit -qam "my predictions"
 cp "$root/solutions/01-predict-order/predictions.txt" "$order"
 git commit -qam "predictions from the results"
