@@ -1,11 +1,13 @@
 #include "cli/grade.h"
 #include "cli/cli.h"
 #include "cli/outputs.h"
+#include "cli/repo.h"
 #include "cli/trusted.h"
 #include "core/error.h"
 #include "core/util.h"
 #include "gates/grading.h"
 #include "report/json.h"
+#include "runner/tool.h"
 #include "report/progress.h"
 #include "report/results_read.h"
 #include "report/terminal.h"
@@ -52,6 +54,8 @@ static void grade_one(struct job *job, size_t index, unsigned slot) {
                        ? sc_path_join(req->editable_root, kata->id)
                        : sc_xstrdup(kata->dir);
   g.editable_dir = editable;
+  char *shown = req->shown_as ? sc_path_join(req->shown_as, kata->id) : NULL;
+  g.shown_dir = shown;
   g.build_dir =
       sc_xasprintf("%s/build/katas/%s/%s", req->root, req->source, kata->id);
   g.learner_dir = sc_path_join(g.build_dir, "learner");
@@ -74,6 +78,7 @@ static void grade_one(struct job *job, size_t index, unsigned slot) {
   sc_remove_tree(g.scratch_dir);
   free(g.scratch_dir);
   free(g.learner_dir);
+  free(shown);
   free(g.build_dir);
   free(editable);
 }
@@ -373,6 +378,41 @@ check_integrity(const struct sc_context *ctx, const struct sc_verb *verb,
   free(why);
 }
 
+/* Integrity of a learner's commit graded with --repo: the katas, tests
+ * and grader are this checkout's, so the results are official (against its
+ * HEAD), and what the commit changed outside the editable files are
+ * findings. */
+static void repo_integrity(const struct sc_context *ctx,
+                           const struct sources *src,
+                           const struct sc_catalogue *cat,
+                           const struct sc_repo *repo,
+                           struct sc_results *results) {
+  const char *head[] = {"git", "-C", ctx->root, "rev-parse", "HEAD", NULL};
+  char *base = NULL, *why = NULL;
+  if (sc_run_tool(head, 60, &base, NULL, &why) != 0) {
+    sc_error("cannot name this checkout's commit: %s", why);
+    free(why);
+    return;
+  }
+  base[strcspn(base, "\n")] = '\0';
+  struct sc_catalogue all;
+  int whole = sc_catalogue_load(src->katas, &all, &why) == 0;
+  free(why);
+  why = NULL;
+  if (sc_commit_findings(repo->git_dir, base, repo->commit, whole ? &all : cat,
+                         src->katas_rel, results, &why) == 0) {
+    results->official = 1;
+    results->trusted_ref = sc_xasprintf("this checkout (%s), grading %s (%s)",
+                                        base, repo->spec, repo->commit);
+  } else {
+    sc_error("cannot compare %s with this checkout: %s", repo->spec, why);
+  }
+  results->baseline = base;
+  if (whole)
+    sc_catalogue_free(&all);
+  free(why);
+}
+
 int sc_verb_grade(const struct sc_context *ctx, const struct sc_verb *verb,
                   const struct sc_args *args) {
   const char *json_path = sc_args_get(verb, args, "--json");
@@ -385,9 +425,10 @@ int sc_verb_grade(const struct sc_context *ctx, const struct sc_verb *verb,
     return SC_EXIT_USAGE;
   int solutions = sc_args_get(verb, args, "--solutions") != NULL;
   int from = sc_args_get(verb, args, "--from") != NULL;
-  if (solutions + from + (ref != NULL) > 1) {
-    sc_error("--solutions, --from and --trusted-ref each say where the "
-             "files come from: give one");
+  const char *repo_arg = sc_args_get(verb, args, "--repo");
+  if (solutions + from + (ref != NULL) + (repo_arg != NULL) > 1) {
+    sc_error("--solutions, --from, --trusted-ref and --repo each say where "
+             "the files come from: give one");
     return SC_EXIT_USAGE;
   }
   const char *const *formats = sc_args_all(verb, args, "--format");
@@ -415,6 +456,30 @@ int sc_verb_grade(const struct sc_context *ctx, const struct sc_verb *verb,
   req.catalogue = &cat;
   req.editable_root = src.editable;
   req.source = src.name;
+  /* A learner's commit read as data: its editable files, nothing else. */
+  struct sc_repo repo = {0};
+  if (repo_arg != NULL) {
+    struct sc_catalogue all;
+    int whole = sc_catalogue_load(src.katas, &all, &why) == 0;
+    free(why);
+    why = NULL;
+    if (sc_repo_fetch(ctx->root, repo_arg, whole ? &all : &cat, &repo, &why) !=
+        0) {
+      sc_error("%s", why);
+      free(why);
+      sc_repo_free(&repo);
+      if (whole)
+        sc_catalogue_free(&all);
+      sources_free(&src);
+      sc_catalogue_free(&cat);
+      return SC_EXIT_USAGE;
+    }
+    if (whole)
+      sc_catalogue_free(&all);
+    req.editable_root = repo.editable;
+    req.shown_as = src.katas_rel;
+    req.source = "learner"; /* a learner's files, read from git */
+  }
 
   struct sc_results results;
   int status = SC_EXIT_USAGE;
@@ -422,7 +487,8 @@ int sc_verb_grade(const struct sc_context *ctx, const struct sc_verb *verb,
   req.on_gate = progress ? sc_progress_on_gate : NULL;
   req.on_gate_data = progress;
   /* Grading the learner's own files refreshes what list and next read. */
-  int learner = strcmp(src.name, "learner") == 0 && ref == NULL;
+  int learner =
+      strcmp(src.name, "learner") == 0 && ref == NULL && repo_arg == NULL;
   uint64_t *keys = sc_xcalloc(cat.count ? cat.count : 1, sizeof(*keys));
   for (size_t i = 0; learner && i < cat.count; i++)
     if (sc_learner_cache_key(ctx->root, cat.katas[i], &keys[i]) != 0)
@@ -441,7 +507,10 @@ int sc_verb_grade(const struct sc_context *ctx, const struct sc_verb *verb,
         sc_learner_cache_store(ctx->root, kata, keys[at], &results.katas[i]);
     }
     sc_first_try_attach(ctx->root, &cat, &results, learner);
-    check_integrity(ctx, verb, args, &src, &cat, &results);
+    if (repo_arg != NULL)
+      repo_integrity(ctx, &src, &cat, &repo, &results);
+    else
+      check_integrity(ctx, verb, args, &src, &cat, &results);
     sc_report_terminal(&results, stdout, sc_report_use_colour(stdout));
     if (sc_outputs_write(&results, formats, json_path) == 0)
       status = results.score == results.max_score ? SC_EXIT_FULL_MARKS
@@ -450,6 +519,7 @@ int sc_verb_grade(const struct sc_context *ctx, const struct sc_verb *verb,
   }
   free(keys);
   free(why);
+  sc_repo_free(&repo);
   sources_free(&src);
   sc_catalogue_free(&cat);
   return status;

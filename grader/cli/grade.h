@@ -12,6 +12,9 @@ struct sc_grade_request {
   const char *const *ids;    /* katas to grade, NULL-terminated; NULL: all */
   const char *editable_root; /* folder holding <id>/ with the editable
                                 files; NULL: each kata's own folder */
+  const char *shown_as;      /* how messages name editable_root (e.g.
+                                "katas" for a commit read with --repo);
+                                NULL: its path */
   const char *source;        /* "learner", "solutions": names build trees */
   unsigned jobs;             /* katas graded at once; 0: one per core */
   /* Passed on to every grading (see struct sc_grading); may be NULL. It

@@ -24,6 +24,10 @@ static const struct sc_option grade_options[] = {
     {"--katas", "DIR", "grade the katas of DIR (kata authors)", 0},
     {"--trusted-ref", "REF",
      "take tests, manifests and the grader from git REF (CI)", 0},
+    {"--repo", "REPO[@REF]",
+     "grade the editable files of a learner's commit, read from git as "
+     "data, against this checkout's katas (mentors, CI)",
+     0},
     {NULL, NULL, NULL, 0}};
 
 static const struct sc_option merge_options[] = {
@@ -61,8 +65,9 @@ static const struct sc_option solution_options[] = {
 
 static const struct sc_verb verbs[] = {
     {"grade",
-     "[KATA...] [--solutions | --from DIR | --trusted-ref REF] [--json FILE]\n "
-     "      [--format KIND[=FILE]]... [--jobs N]",
+     "[KATA...] [--solutions | --from DIR | --trusted-ref REF\n"
+     "       | --repo REPO[@REF]] [--json FILE] [--format KIND[=FILE]]...\n"
+     "       [--jobs N]",
      "grade every kata (or the ones named) through all six gates",
      grade_options, sc_verb_grade},
     {"next", "",

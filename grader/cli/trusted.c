@@ -295,3 +295,20 @@ int sc_trusted_findings(const char *worktree, const char *against,
   free(out);
   return 0;
 }
+
+int sc_commit_findings(const char *git_dir, const char *base,
+                       const char *commit, const struct sc_catalogue *cat,
+                       const char *katas_rel, struct sc_results *results,
+                       char **why) {
+  const char *diff[] = {"git", "--git-dir",    git_dir, "diff", "--name-status",
+                        "-z",  "--no-renames", base,    commit, "--",
+                        NULL};
+  char *out = NULL;
+  size_t len = 0;
+  *why = NULL;
+  if (sc_run_tool(diff, GIT_TIMEOUT_S, &out, &len, why) != 0)
+    return SC_EUSAGE;
+  add_findings(out, len, cat, katas_rel, results, '\0');
+  free(out);
+  return 0;
+}

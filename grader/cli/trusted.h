@@ -40,4 +40,11 @@ int sc_trusted_findings(const char *worktree, const char *against,
                         const struct sc_catalogue *cat, const char *katas_rel,
                         struct sc_results *results, char **why);
 
+/* The same findings between two commits of the repository git_dir: what
+ * the learner's commit changed outside the editable files and notes. */
+int sc_commit_findings(const char *git_dir, const char *base,
+                       const char *commit, const struct sc_catalogue *cat,
+                       const char *katas_rel, struct sc_results *results,
+                       char **why);
+
 #endif /* SENIOR_CHECK_CLI_TRUSTED_H */

@@ -382,6 +382,16 @@ char *sc_grading_relative(const struct sc_grading *g, const char *path) {
     free(absolute);
     absolute = own;
   }
+  size_t own_len = strlen(g->editable_dir);
+  if (g->shown_dir != NULL &&
+      strncmp(absolute, g->editable_dir, own_len) == 0 &&
+      (absolute[own_len] == '/' || absolute[own_len] == '\0')) {
+    char *shown = absolute[own_len] == '\0'
+                      ? sc_xstrdup(g->shown_dir)
+                      : sc_path_join(g->shown_dir, absolute + own_len + 1);
+    free(absolute);
+    return shown;
+  }
   char *rel = strncmp(absolute, g->root, len) == 0 && absolute[len] == '/'
                   ? sc_xstrdup(absolute + len + 1)
                   : sc_xstrdup(path[0] == '/' ? absolute : path);

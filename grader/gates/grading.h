@@ -14,6 +14,7 @@ struct sc_grading {
   const struct sc_kata *kata;
   const char *root;         /* the repository's root */
   const char *editable_dir; /* where the learner-editable files are read */
+  const char *shown_dir;    /* how messages name editable_dir, or NULL */
   char *build_dir;          /* the kata's own build tree */
   char *learner_dir;        /* build_dir/learner: the grader's copy of the
                                editable files, the only learner files any
