@@ -169,11 +169,14 @@ int sc_repo_fetch(const char *root, const char *spec,
   char *commit = NULL;
   int err = sc_run_tool(init, GIT_TIMEOUT_S, NULL, NULL, why);
   if (err == 0 && (err = git(repo, fetch, NULL, NULL, why)) != 0) {
+    /* One line: git's own first complaint. */
     char *detail = *why;
-    *why = sc_xasprintf("cannot fetch '%s' from '%s' (give a repository "
-                        "path or URL, and a branch, tag or commit after "
-                        "'@'): %s",
-                        ref, where, detail ? detail : "git failed");
+    const char *fatal = detail ? strstr(detail, "fatal: ") : NULL;
+    const char *reason = fatal ? fatal + 7 : "git failed";
+    *why = sc_xasprintf("cannot fetch '%s' from '%s': %.*s (give a "
+                        "repository path or URL, and a branch, tag or commit "
+                        "after '@')",
+                        ref, where, (int)strcspn(reason, "\n"), reason);
     free(detail);
   }
   if (err == 0)

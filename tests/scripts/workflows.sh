@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Lints the GitHub workflows offline with @action-validator/cli (from the
-# npm registry), and checks the rule the grading workflow depends on: it
-# runs on pull_request, never pull_request_target.
+# npm registry), and checks the rules the grading workflow depends on
+# (docs/grading-in-ci.md): the pull request steers nothing that runs.
 #
 # Prints one "ok N - ..." or "not ok N - ..." line per check.
 set -uo pipefail
@@ -21,6 +21,21 @@ lint() {
 for workflow in "$root"/.github/workflows/*.yml; do
   check "$(basename "$workflow") passes the workflow linter" lint "$workflow"
 done
-check "grade.yml runs on pull_request, never pull_request_target" \
-  eval "grep -q '^  pull_request:' '$root/.github/workflows/grade.yml' &&
-        ! grep -q '^ *pull_request_target' '$root/.github/workflows/grade.yml'"
+grade=$root/.github/workflows/grade.yml
+check "grade.yml runs from the base branch (pull_request_target), never on pull_request" \
+  eval "grep -q '^  pull_request_target:' '$grade' && ! grep -q '^  pull_request:' '$grade'"
+check "every checkout of grade.yml is the base's, but the one into learner/ (data)" \
+  eval "[ \$(grep -c 'ref: \${{ github.event.pull_request.base.sha }}' '$grade') = 3 ] &&
+        [ \$(grep -c 'uses: actions/checkout@' '$grade') = 4 ] &&
+        grep -B4 'path: learner' '$grade' | grep -q 'head.sha'"
+check "no checkout keeps its credentials" \
+  eval "[ \$(grep -c 'persist-credentials: false' '$grade') = \$(grep -c 'uses: actions/checkout@' '$grade') ]"
+check "the token is read-only, and no secret is named" \
+  eval "grep -q '^  contents: read' '$grade' && ! grep -q 'secrets\.' '$grade' &&
+        ! grep -qE '^ *(contents|pull-requests|issues|actions): write' '$grade'"
+check "the head is only read with --repo: nothing under learner/ is run" \
+  eval "! grep -qE '(\./|bash |sh )learner/' '$grade' && grep -q -- '--repo \"learner@' '$grade'"
+check "every action is pinned by a full commit SHA" \
+  eval "! grep -E 'uses: ' '$grade' '$root/.github/workflows/ci.yml' | grep -vqE '@[0-9a-f]{40} # v'"
+check "every job has a timeout" \
+  eval "[ \$(grep -c 'timeout-minutes:' '$grade') = \$(grep -cE '^  [a-z]+:$' <(sed -n '/^jobs:/,\$p' '$grade')) ]"
