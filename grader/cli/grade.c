@@ -18,6 +18,7 @@
 #include <string.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <uv.h>
@@ -378,6 +379,28 @@ check_integrity(const struct sc_context *ctx, const struct sc_verb *verb,
   free(why);
 }
 
+/* The results on standard output. In GitHub Actions, learner text there
+ * (a test's message, the compiler's words) must never become a workflow
+ * command: the table is fenced with ::stop-commands:: and a fresh random
+ * token the learner's code cannot know; the annotations, written after it,
+ * are the grader's own. */
+static void terminal_report(const struct sc_results *results) {
+  const char *actions = getenv("GITHUB_ACTIONS");
+  char token[33] = "";
+  if (actions != NULL && strcmp(actions, "true") == 0) {
+    unsigned char bytes[16];
+    if (getrandom(bytes, sizeof(bytes), 0) == (ssize_t)sizeof(bytes)) {
+      for (size_t i = 0; i < sizeof(bytes); i++)
+        snprintf(token + 2 * i, 3, "%02x", bytes[i]);
+      printf("::stop-commands::%s\n", token);
+    }
+  }
+  sc_report_terminal(results, stdout, sc_report_use_colour(stdout));
+  if (*token)
+    printf("::%s::\n", token);
+  fflush(stdout);
+}
+
 /* Integrity of a learner's commit graded with --repo: the katas, tests
  * and grader are this checkout's, so the results are official (against its
  * HEAD), and what the commit changed outside the editable files are
@@ -511,7 +534,7 @@ int sc_verb_grade(const struct sc_context *ctx, const struct sc_verb *verb,
       repo_integrity(ctx, &src, &cat, &repo, &results);
     else
       check_integrity(ctx, verb, args, &src, &cat, &results);
-    sc_report_terminal(&results, stdout, sc_report_use_colour(stdout));
+    terminal_report(&results);
     if (sc_outputs_write(&results, formats, json_path) == 0)
       status = results.score == results.max_score ? SC_EXIT_FULL_MARKS
                                                   : SC_EXIT_SHORT;
@@ -546,7 +569,7 @@ int sc_verb_merge(const struct sc_context *ctx, const struct sc_verb *verb,
          sc_results_read(args->positionals[read], &parts[read], &why) == 0)
     read++;
   if (read == n && sc_results_merge(parts, n, &merged, &why) == 0) {
-    sc_report_terminal(&merged, stdout, sc_report_use_colour(stdout));
+    terminal_report(&merged);
     if (sc_outputs_write(&merged, formats, sc_args_get(verb, args, "--json")) ==
         0)
       status =

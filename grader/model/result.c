@@ -11,10 +11,13 @@
   ((array) = sc_xrealloc((array), ((count) + 1) * sizeof(*(array))),           \
    &(array)[(count)++])
 
-/* Every string a result keeps is valid UTF-8, whatever the learner's code
- * printed, so that every output format can carry it as it is. */
+/* Every string a result keeps is valid UTF-8 with its control characters
+ * made visible, whatever the learner's code printed, so that every output
+ * format, and every terminal, can carry it as it is. */
 static char *dup_text(const char *s) {
-  char *copy = sc__report_utf8(s, strlen(s), 0, 0, NULL);
+  char *utf8 = sc__report_utf8(s, strlen(s), 0, 0, NULL);
+  char *copy = utf8 ? sc_text_visible(utf8) : NULL;
+  free(utf8);
   if (copy == NULL) {
     fputs("fatal: out of memory\n", stderr);
     exit(2);

@@ -219,3 +219,31 @@ int sc__report_u64(const char *s, uint64_t limit, uint64_t *value) {
   *value = v;
   return 0;
 }
+
+char *sc_text_visible(const char *s) {
+  size_t len = strlen(s);
+  /* Each byte becomes at most three. */
+  char *out = malloc(len * 3 + 1);
+  size_t n = 0;
+  if (out == NULL)
+    return NULL;
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) {
+      unsigned code = c == 0x7f ? 0x2421u : 0x2400u + c;
+      out[n++] = (char)(0xe0 | (code >> 12));
+      out[n++] = (char)(0x80 | ((code >> 6) & 0x3f));
+      out[n++] = (char)(0x80 | (code & 0x3f));
+    } else if (c == 0xc2 && i + 1 < len &&
+               (unsigned char)s[i + 1] >= 0x80 &&
+               (unsigned char)s[i + 1] <= 0x9f) {
+      memcpy(out + n, replacement, 3);
+      n += 3;
+      i++;
+    } else {
+      out[n++] = (char)c;
+    }
+  }
+  out[n] = '\0';
+  return out;
+}

@@ -40,4 +40,12 @@ char *sc__report_utf8(const char *s, size_t len, size_t max, int xml,
  * than limit. *value is unchanged on failure. */
 int sc__report_u64(const char *s, uint64_t limit, uint64_t *value);
 
+/* Returns a copy of the UTF-8 text s in which every control character but
+ * newline and tab is made visible: C0 controls (ESC, CR, BEL...) become
+ * their Unicode control pictures (U+2400 + code, so ESC shows as U+241B),
+ * DEL becomes U+2421 and C1 controls U+FFFD. Learner text then cannot
+ * clear a terminal, move its cursor, set its title or rewrite a line.
+ * Newly allocated; NULL when out of memory. */
+char *sc_text_visible(const char *s);
+
 #endif /* SENIOR_CHECK_PARSE_REPORT_TEXT_H */

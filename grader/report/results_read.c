@@ -1,6 +1,7 @@
 #include "report/results_read.h"
 #include "core/error.h"
 #include "core/util.h"
+#include "parse/report_text.h"
 
 #include <jansson.h>
 #include <limits.h>
@@ -101,13 +102,26 @@ static int text(struct reader *r, json_t *obj, const char *where,
   return 0;
 }
 
+/* Results files may come from anywhere (a shard, a learner): their text
+ * gets the same treatment as a grading's (see model/result.c). */
+static char *dup_or_null(const char *s) {
+  if (s == NULL)
+    return NULL;
+  char *copy = sc_text_visible(s);
+  if (copy == NULL) {
+    fputs("fatal: out of memory\n", stderr);
+    exit(2);
+  }
+  return copy;
+}
+
 /* A copy of obj[key] (NULL for null); the caller frees it. */
 static int text_copy(struct reader *r, json_t *obj, const char *where,
                      const char *key, int nullable, char **out) {
   const char *s;
   int err = text(r, obj, where, key, nullable, &s);
   if (err == 0)
-    *out = s ? sc_xstrdup(s) : NULL;
+    *out = dup_or_null(s);
   return err;
 }
 
@@ -528,10 +542,6 @@ int sc_results_read(const char *path, struct sc_results *out, char **why) {
 }
 
 /* --- Merging shards. --- */
-
-static char *dup_or_null(const char *s) {
-  return s ? sc_xstrdup(s) : NULL;
-}
 
 /* Copies src into the zeroed dst, strings and arrays included. */
 static void copy_gate(struct sc_gate_result *dst,

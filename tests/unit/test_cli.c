@@ -286,7 +286,7 @@ static void test_cli_refuses_solutions_together_with_from(void **state) {
                                            MANIFESTS "good/katas", "--katas",
                                            MANIFESTS "good/katas", NO_KATA,
                                            NULL},
-                     "--solutions, --from and --trusted-ref each say where");
+                     "--solutions, --from, --trusted-ref and --repo each say where");
 }
 
 static void
