@@ -548,13 +548,45 @@ int sc_verb_grade(const struct sc_context *ctx, const struct sc_verb *verb,
   return status;
 }
 
+/* Adds every kata of this checkout that no shard graded, as an error worth
+ * 0 of its points: a shard that failed or timed out must not leave a score
+ * out of a smaller maximum. Returns 0, or -1 with *why set. */
+static int add_missing_katas(const struct sc_context *ctx,
+                             struct sc_results *merged, char **why) {
+  char *dir = sc_path_join(ctx->root, "katas");
+  struct sc_catalogue cat;
+  int err = sc_catalogue_load(dir, &cat, why);
+  free(dir);
+  if (err != 0)
+    return -1;
+  for (size_t i = 0; i < cat.count; i++) {
+    const struct sc_kata *kata = cat.katas[i];
+    int found = 0;
+    for (size_t k = 0; k < merged->count && !found; k++)
+      found = strcmp(merged->katas[k].id, kata->id) == 0;
+    if (found)
+      continue;
+    merged->katas = sc_xrealloc(merged->katas,
+                                (merged->count + 1) * sizeof(*merged->katas));
+    struct sc_kata_result *r = &merged->katas[merged->count++];
+    memset(r, 0, sizeof(*r));
+    sc_kata_result_init(r, kata->id, kata->title, kata->week, kata->weight);
+    r->error = sc_xstrdup("no results for this kata: its grading job failed "
+                          "or timed out (see that job's log); it counts 0");
+    sc_kata_result_total(r);
+  }
+  sc_results_total(merged);
+  sc_catalogue_free(&cat);
+  return 0;
+}
+
 int sc_verb_merge(const struct sc_context *ctx, const struct sc_verb *verb,
                   const struct sc_args *args) {
-  (void)ctx;
   const char *const *formats = sc_args_all(verb, args, "--format");
   if (sc_outputs_check(formats, sc_args_get(verb, args, "--json")) != 0)
     return SC_EXIT_USAGE;
-  if (args->positional_count == 0) {
+  int all_katas = sc_args_get(verb, args, "--all-katas") != NULL;
+  if (args->positional_count == 0 && !all_katas) {
     sc_error("merge needs the results files of the shards: senior-check "
              "merge RESULTS.json...");
     return SC_EXIT_USAGE;
@@ -568,7 +600,17 @@ int sc_verb_merge(const struct sc_context *ctx, const struct sc_verb *verb,
   while (read < n &&
          sc_results_read(args->positionals[read], &parts[read], &why) == 0)
     read++;
-  if (read == n && sc_results_merge(parts, n, &merged, &why) == 0) {
+  int merged_ok;
+  if (n == 0) { /* --all-katas with no shard at all: every kata missing */
+    memset(&merged, 0, sizeof(merged));
+    merged.source = "learner";
+    merged_ok = 1;
+  } else {
+    merged_ok = read == n && sc_results_merge(parts, n, &merged, &why) == 0;
+  }
+  if (merged_ok && all_katas && add_missing_katas(ctx, &merged, &why) != 0)
+    merged_ok = 0;
+  if (merged_ok) {
     terminal_report(&merged);
     if (sc_outputs_write(&merged, formats, sc_args_get(verb, args, "--json")) ==
         0)

@@ -34,6 +34,10 @@ static const struct sc_option merge_options[] = {
     {"--json", "FILE", "write the merged results file to FILE", 0},
     {"--format", "KIND[=FILE]",
      "also write KIND: json, junit, gradescope, html (=FILE), github", 1},
+    {"--all-katas", NULL,
+     "report every kata of this checkout: one without results (its shard "
+     "failed or timed out) is an error worth 0",
+     0},
     {NULL, NULL, NULL, 0}};
 
 static const struct sc_option no_options[] = {{NULL, NULL, NULL, 0}};

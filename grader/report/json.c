@@ -2,6 +2,7 @@
 #include "core/error.h"
 
 #include <errno.h>
+#include <time.h>
 #include <jansson.h>
 #include <math.h>
 
@@ -94,13 +95,15 @@ static json_t *kata_json(const struct sc_kata_result *kata) {
                 "writing", writing);
   if (kata->error)
     json_object_set_new(obj, "message", json_string(kata->error));
+  json_object_set_new(obj, "elapsed_ms",
+                      json_integer((json_int_t)kata->elapsed_ms));
   if (kata->first_try)
-    json_object_set_new(
-        obj, "first_try",
-        json_pack("{s:s, s:i, s:i, s:s}", "file", kata->first_try->file,
-                  "right", (json_int_t)kata->first_try->right, "of",
-                  (json_int_t)kata->first_try->of, "how",
-                  kata->first_try->how));
+    json_object_set_new(obj, "first_try",
+                        json_pack("{s:s, s:i, s:i, s:s}", "file",
+                                  kata->first_try->file, "right",
+                                  (json_int_t)kata->first_try->right, "of",
+                                  (json_int_t)kata->first_try->of, "how",
+                                  kata->first_try->how));
   return obj;
 }
 
@@ -122,6 +125,16 @@ int sc_report_json_write(const struct sc_results *results, const char *path) {
       findings, "katas", katas);
   if (root == NULL)
     return SC_EREPORT;
+  /* When and for how long: merge keeps the longest shard's time, and a
+   * mentor's history plots gradings over time. */
+  json_object_set_new(root, "elapsed_ms",
+                      json_integer((json_int_t)results->elapsed_ms));
+  char when[32];
+  time_t now = time(NULL);
+  struct tm tm;
+  if (gmtime_r(&now, &tm) != NULL &&
+      strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) > 0)
+    json_object_set_new(root, "graded_at", json_string(when));
   errno = 0;
   /* 15 significant digits print a value rounded to 3 decimals as such
    * (1.013, not jansson's default 17 digits: 1.0129999999999999). */

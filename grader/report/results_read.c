@@ -399,6 +399,9 @@ static int read_kata(struct reader *r, json_t *obj, const char *where,
     return SC_EREPORT;
   if (*kata->id == '\0')
     return bad(r, where, "empty 'id'");
+  json_t *elapsed = json_object_get(obj, "elapsed_ms");
+  if (json_is_integer(elapsed) && json_integer_value(elapsed) >= 0)
+    kata->elapsed_ms = (unsigned long long)json_integer_value(elapsed);
   if (kata->status == SC_STATUS_SKIP)
     return bad(r, where, "a kata's status cannot be 'skip'");
   if ((kata->status == SC_STATUS_ERROR) !=
@@ -505,6 +508,9 @@ static int read_root(struct reader *r, json_t *root, struct sc_results *out) {
   if (out->source == NULL)
     return bad(r, "", "unknown source '%s'", source);
   out->official = json_is_true(official);
+  json_t *elapsed = json_object_get(root, "elapsed_ms");
+  if (json_is_integer(elapsed) && json_integer_value(elapsed) >= 0)
+    out->elapsed_ms = (unsigned long long)json_integer_value(elapsed);
   if (read_findings(r, root, out) != 0 || read_katas(r, root, out) != 0)
     return SC_EREPORT;
   return check_totals(r, out, level);
@@ -688,6 +694,14 @@ static int merge_header(const struct sc_results *parts, size_t n,
     }
     if (ref == NULL)
       ref = parts[i].trusted_ref;
+    /* One score from shards graded two ways would be neither. */
+    if (parts[i].official != parts[0].official) {
+      *why = sc_xasprintf("shard %zu is %s but shard 1 is %s: merge only "
+                          "shards graded the same way",
+                          i + 1, parts[i].official ? "official" : "unofficial",
+                          parts[0].official ? "official" : "unofficial");
+      return SC_EREPORT;
+    }
     out->official = out->official && parts[i].official;
     if (parts[i].elapsed_ms > out->elapsed_ms)
       out->elapsed_ms = parts[i].elapsed_ms;
