@@ -281,12 +281,12 @@ static void test_cli_refuses_zero_jobs(void **state) {
 
 static void test_cli_refuses_solutions_together_with_from(void **state) {
   (void)state;
-  assert_usage_error(SC_SOURCE_DIR,
-                     (const char *const[]){"grade", "--solutions", "--from",
-                                           MANIFESTS "good/katas", "--katas",
-                                           MANIFESTS "good/katas", NO_KATA,
-                                           NULL},
-                     "--solutions, --from, --trusted-ref and --repo each say where");
+  assert_usage_error(
+      SC_SOURCE_DIR,
+      (const char *const[]){"grade", "--solutions", "--from",
+                            MANIFESTS "good/katas", "--katas",
+                            MANIFESTS "good/katas", NO_KATA, NULL},
+      "--solutions, --from, --trusted-ref and --repo each say where");
 }
 
 static void

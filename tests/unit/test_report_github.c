@@ -315,9 +315,10 @@ static void test_github_annotations_escape_data_and_properties(void **state) {
   const char *nl = strchr(text, '\n');
   assert_non_null(nl);
   /* As text: the exact escapes. */
-  assert_non_null(strstr(text, "file=katas/02-pipe/odd%3Aname%2C1.c,line=42,"
-                               "title=02-pipe|line%3A test_drains::"
-                               "100%25 wrong: a, b\xe2\x90\x8d%0Asecond line\n"));
+  assert_non_null(strstr(text,
+                         "file=katas/02-pipe/odd%3Aname%2C1.c,line=42,"
+                         "title=02-pipe|line%3A test_drains::"
+                         "100%25 wrong: a, b\xe2\x90\x8d%0Asecond line\n"));
   /* As structure: the round trip gives back the original strings. */
   parse_command(text, (size_t)(nl - text), &cmd);
   assert_string_equal(cmd.file, "katas/02-pipe/odd:name,1.c");

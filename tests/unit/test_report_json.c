@@ -162,7 +162,9 @@ static void assert_real_member(json_t *obj, const char *key, double want) {
 static void test_json_write_gives_the_top_level_fields(void **state) {
   struct fixture *f = *state;
 
-  assert_int_equal(json_object_size(f->root), 9);
+  assert_int_equal(json_object_size(f->root), 11);
+  assert_non_null(json_object_get(f->root, "elapsed_ms"));
+  assert_true(json_is_string(json_object_get(f->root, "graded_at")));
   assert_int_member(f->root, "format", 1);
   assert_string_member(f->root, "source", "learner");
   assert_true(json_is_false(json_object_get(f->root, "official")));

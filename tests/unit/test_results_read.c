@@ -486,7 +486,8 @@ test_results_merge_unites_findings_without_duplicates(void **state) {
 }
 
 static void
-test_results_merge_is_official_only_when_every_shard_is(void **state) {
+test_results_merge_is_official_only_when_every_shard_is_and_never_mixes(
+    void **state) {
   static const char *const a[] = {"01-a"};
   static const char *const b[] = {"02-b"};
   struct sc_results parts[2], merged;
@@ -500,7 +501,13 @@ test_results_merge_is_official_only_when_every_shard_is(void **state) {
   assert_int_equal(merged.official, 1);
   assert_string_equal(merged.trusted_ref, "v1.0");
   sc_results_free(&merged);
+  /* One official shard and one not: neither kind of score. */
   parts[0].official = 0;
+  char *why = NULL;
+  assert_int_equal(sc_results_merge(parts, 2, &merged, &why), SC_EREPORT);
+  assert_non_null(strstr(why, "graded the same way"));
+  free(why);
+  parts[1].official = 0;
   assert_int_equal(sc_results_merge(parts, 2, &merged, NULL), 0);
   assert_int_equal(merged.official, 0);
   sc_results_free(&merged);
@@ -577,7 +584,8 @@ int main(void) {
       cmocka_unit_test(test_results_merge_sorts_the_katas_of_every_shard_by_id),
       cmocka_unit_test(test_results_merge_refuses_a_kata_in_two_shards),
       cmocka_unit_test(test_results_merge_unites_findings_without_duplicates),
-      cmocka_unit_test(test_results_merge_is_official_only_when_every_shard_is),
+      cmocka_unit_test(
+          test_results_merge_is_official_only_when_every_shard_is_and_never_mixes),
       cmocka_unit_test(test_results_merge_refuses_shards_that_disagree),
       cmocka_unit_test(
           test_results_merge_of_one_read_file_writes_the_same_file),
