@@ -120,15 +120,66 @@ static char *no_verdict_reason(const struct sc_run_result *res,
   return why;
 }
 
+/* The place a failing test's message points at, for annotations: the
+ * first "FILE.c:LINE" in it that names one of the learner's files, else the
+ * first at all (the test's own assertion). Returns 0 when there is none. */
+static int failure_place(const char *message, char *file, size_t size,
+                         unsigned *line, const struct sc_strv *learner) {
+  int found = 0;
+  for (const char *at = message; (at = strstr(at, ".c:")) != NULL; at += 3) {
+    unsigned n = 0;
+    if (sscanf(at + 3, "%u", &n) != 1 || n == 0)
+      continue;
+    const char *start = at;
+    while (start > message && !strchr(" \t\n\"'(", start[-1]))
+      start--;
+    size_t len = (size_t)(at + 2 - start);
+    if (len == 0 || len >= size)
+      continue;
+    int mine = 0;
+    for (size_t i = 0; i < learner->count && !mine; i++)
+      mine = strlen(learner->items[i]) == len &&
+             strncmp(learner->items[i], start, len) == 0;
+    if (!found || mine) {
+      memcpy(file, start, len);
+      file[len] = '\0';
+      *line = n;
+      found = 1 + mine;
+    }
+    if (mine)
+      break;
+  }
+  return found;
+}
+
 static void score_tests(struct sc_grading *g, struct sc_gate_result *r,
                         const struct sc_strv *expected,
                         struct verdict *verdicts) {
   size_t passed = 0;
   const char *first_failure = NULL;
   const char *first_message = NULL;
+  /* The learner's files as messages name them (relative paths). */
+  struct sc_strv compiled = {0}, learner = {0};
+  sc_grading_learner_sources(g, &compiled);
+  for (size_t i = 0; i < compiled.count; i++) {
+    char *rel = sc_grading_relative(g, compiled.items[i]);
+    sc_strv_push(&learner, rel);
+    free(rel);
+  }
+  sc_strv_free(&compiled);
   for (size_t j = 0; j < expected->count; j++) {
     sc_gate_add_test(r, expected->items[j], verdicts[j].status,
                      verdicts[j].message);
+    char file[512];
+    unsigned line = 0;
+    if (verdicts[j].status != SC_STATUS_PASS && verdicts[j].message != NULL &&
+        r->location_count < 20 &&
+        failure_place(verdicts[j].message, file, sizeof(file), &line,
+                      &learner)) {
+      char *what = sc_xasprintf("%s fails", expected->items[j]);
+      sc_gate_add_location(r, file, line, what);
+      free(what);
+    }
     if (verdicts[j].status == SC_STATUS_PASS)
       passed++;
     else if (first_failure == NULL) {
@@ -136,6 +187,7 @@ static void score_tests(struct sc_grading *g, struct sc_gate_result *r,
       first_message = verdicts[j].message;
     }
   }
+  sc_strv_free(&learner);
   unsigned score = (unsigned)((r->max_score * passed) / expected->count);
   g->suite_passed = passed == expected->count;
   if (g->suite_passed)
