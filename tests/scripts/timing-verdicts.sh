@@ -2,7 +2,7 @@
 # Kata 07's verdicts do not follow the machine's load.
 #
 # Run it by hand, on a machine with at least 2 cores, since it takes about
-# 10 minutes of both cores:
+# 20 minutes of both cores:
 #
 #   bash tests/scripts/timing-verdicts.sh --run
 #
@@ -75,6 +75,13 @@ verdict() {
        | if length == 0 then "none" else join(" ") end)' "$1"
 }
 
+# ratios RESULTS_JSON: each timing threshold's measured ratio, for the
+# reader.
+ratios() {
+  jq -r '[.katas[0].gates[] | select(.name == "timing") | .thresholds[]?
+          | .ratio * 1000 | round / 1000] | map(tostring) | join(" ")' "$1"
+}
+
 # bench_verdict BENCH: runs the benchmark at the pool sizes kata.json
 # names and judges each threshold as the timing gate does: one word per
 # threshold, pass or fail, its ratio in brackets.
@@ -106,7 +113,7 @@ grade_once() {
   ./senior-check grade "$kata" --solutions --json "$work/ref.json" \
     >/dev/null 2>&1
   reference_verdicts+=("$(verdict "$work/ref.json")")
-  echo "#   reference: ${reference_verdicts[-1]}"
+  echo "#   reference: ${reference_verdicts[-1]} ($(ratios "$work/ref.json"))"
   ./senior-check grade "$kata" --from "$wrong" --json "$work/wrong.json" \
     >/dev/null 2>&1
   wrong_verdicts+=("$(verdict "$work/wrong.json")")
