@@ -1,7 +1,10 @@
 /* workload.c: the CPU-bound work of kata 07 (trusted). See workload.h. */
 #include "workload.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
+
+#include "workload_probe.h"
 
 /* libuv 1.44's limit on UV_THREADPOOL_SIZE (src/threadpool.c). */
 #define POOL_MAX_THREADS 1024u
@@ -18,11 +21,30 @@ static uint64_t mix(uint64_t x) {
   return x;
 }
 
+/* The probe workload_item() tells, if any (workload_probe.h). Atomic, since
+ * the suite sets it on the loop's thread while pool threads read it. */
+static _Atomic(const workload_probe_t *) probe;
+
+void workload_probe_set(const workload_probe_t *new_probe) {
+  atomic_store_explicit(&probe, new_probe, memory_order_release);
+}
+
 uint64_t workload_item(uint64_t seed, uint64_t index, uint32_t rounds) {
+  const workload_probe_t *watch =
+      atomic_load_explicit(&probe, memory_order_acquire);
   uint64_t x = seed ^ (index * UINT64_C(0x9e3779b97f4a7c15));
 
+  if (watch != NULL)
+    watch->observe(watch->arg, seed, index, WORKLOAD_ITEM_BEGINS);
+  /* The hashing has no side effect, so the compiler could move it across
+   * the probe's calls; passing x through an empty asm that clobbers memory
+   * keeps it between them. It costs no instruction. */
+  __asm__ volatile("" : "+r"(x) : : "memory");
   for (uint32_t r = 0; r < rounds; r++)
     x = mix(x + r);
+  __asm__ volatile("" : "+r"(x) : : "memory");
+  if (watch != NULL)
+    watch->observe(watch->arg, seed, index, WORKLOAD_ITEM_ENDS);
   return x;
 }
 
