@@ -60,25 +60,6 @@ static void split_spec(const char *spec, char **where, char **ref) {
   }
 }
 
-/* Writes len bytes to path (a new regular file). */
-static int write_new(const char *path, const char *bytes, size_t len) {
-  int fd =
-      open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-  if (fd < 0)
-    return -errno;
-  int err = 0;
-  for (size_t done = 0; done < len && err == 0;) {
-    ssize_t n = write(fd, bytes + done, len - done);
-    if (n < 0 && errno != EINTR)
-      err = -errno;
-    else if (n > 0)
-      done += (size_t)n;
-  }
-  if (close(fd) != 0 && err == 0)
-    err = -errno;
-  return err;
-}
-
 /* Puts katas/<id>/<file> of the commit into dir/<file>: a regular file's
  * blob (at most max + 1 bytes, so that the grader still sees it is too
  * big), or, for a link or anything else, a dangling link the grader refuses
@@ -118,7 +99,7 @@ static int take_file(const struct sc_repo *repo, const char *id,
         err = git(repo, cat, &blob, &blob_len, why);
       }
       if (err == 0)
-        err = write_new(dst, blob, blob_len);
+        err = sc_write_new_file(dst, blob, blob_len);
       free(blob);
     } else if (symlink("/the link git stored", dst) != 0) {
       err = -errno;

@@ -190,21 +190,45 @@ int sc_remove_tree(const char *path) {
  * open), and with follow == 0 so is a symbolic link in its last component.
  * Returns the descriptor or -errno (-EINVAL for what is not a regular
  * file). */
-static int open_regular(const char *path, int follow) {
-  int fd =
-      open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (follow ? 0 : O_NOFOLLOW));
-  if (fd < 0)
-    return errno == ELOOP ? -EINVAL : -errno;
+/* Keeps fd, opened with O_NONBLOCK, when it is a regular file: returns it
+ * with the flag cleared (reads of a regular file never block; the flag only
+ * guarded the open against a FIFO), or closes it and returns -EINVAL. */
+static int keep_regular(int fd) {
   struct stat st;
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     close(fd);
     return -EINVAL;
   }
-  /* Reads of a regular file never block; the flag only guarded the open. */
   int flags = fcntl(fd, F_GETFL);
   if (flags >= 0)
     fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
   return fd;
+}
+
+static int open_regular(const char *path, int follow) {
+  int fd =
+      open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (follow ? 0 : O_NOFOLLOW));
+  if (fd < 0)
+    return errno == ELOOP ? -EINVAL : -errno;
+  return keep_regular(fd);
+}
+
+int sc_write_new_file(const char *path, const char *bytes, size_t len) {
+  int fd =
+      open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0)
+    return -errno;
+  int err = 0;
+  for (size_t done = 0; done < len && err == 0;) {
+    ssize_t n = write(fd, bytes + done, len - done);
+    if (n < 0 && errno != EINTR)
+      err = -errno;
+    else if (n > 0)
+      done += (size_t)n;
+  }
+  if (close(fd) != 0 && err == 0)
+    err = -errno;
+  return err;
 }
 
 int sc_copy_file(const char *src, const char *dst, unsigned mode) {
@@ -301,17 +325,7 @@ int sc_open_inside(const char *dir, const char *relative) {
   }
   close(at);
   free(copy);
-  if (fd < 0)
-    return fd;
-  struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    close(fd);
-    return -EINVAL;
-  }
-  int flags = fcntl(fd, F_GETFL);
-  if (flags >= 0)
-    fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
-  return fd;
+  return fd < 0 ? fd : keep_regular(fd);
 }
 
 int sc_read_inside(const char *dir, const char *relative, size_t max,

@@ -57,6 +57,9 @@ int sc_remove_tree(const char *path);
 /* Copies the regular file src (never through a symbolic link, never a
  * FIFO or a device: -EINVAL) to dst with mode. Returns 0 or -errno. */
 int sc_copy_file(const char *src, const char *dst, unsigned mode);
+/* Writes len bytes to path, a file that must not exist yet (never through a
+ * link), mode 0644. Returns 0 or -errno. */
+int sc_write_new_file(const char *path, const char *bytes, size_t len);
 /* Reads a whole regular file, at most max bytes, into *out (NUL-terminated,
  * caller frees). A FIFO, a device or a directory is -EINVAL at once, never
  * a blocked read. Returns 0, -errno, or SC_ETOO_BIG. */

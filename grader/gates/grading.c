@@ -427,21 +427,7 @@ static int write_if_changed(const char *path, const char *bytes, size_t len) {
   }
   free(old);
   remove(path);
-  int fd =
-      open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
-  if (fd < 0)
-    return -errno;
-  int err = 0;
-  for (size_t done = 0; done < len && err == 0;) {
-    ssize_t n = write(fd, bytes + done, len - done);
-    if (n < 0 && errno != EINTR)
-      err = -errno;
-    else if (n > 0)
-      done += (size_t)n;
-  }
-  if (close(fd) != 0 && err == 0)
-    err = -errno;
-  return err;
+  return sc_write_new_file(path, bytes, len);
 }
 
 int sc_grading_take_learner_files(struct sc_grading *g,
