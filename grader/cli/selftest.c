@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <uv.h>
 
 struct tally {
   unsigned passed;
@@ -415,13 +416,9 @@ static void scripts(const struct sc_context *ctx, struct tally *t) {
   free(dir);
 }
 
-/* After every grading: no process may run as a sandbox uid. */
-static void nothing_left_behind(struct tally *t) {
-  if (geteuid() != 0) {
-    printf("# not root: learner code ran as this user, so stray processes "
-           "cannot be told apart; that check is skipped\n");
-    return;
-  }
+/* Counts the processes running as a sandbox uid; prints the first few of
+ * them as "# " lines when show is set. */
+static unsigned sandboxed_processes(int show) {
   unsigned left = 0;
   DIR *d = opendir("/proc");
   struct dirent *e;
@@ -431,12 +428,41 @@ static void nothing_left_behind(struct tally *t) {
     if (e->d_name[0] < '0' || e->d_name[0] > '9')
       continue;
     snprintf(path, sizeof(path), "/proc/%s", e->d_name);
-    if (stat(path, &st) == 0 && st.st_uid >= sc_sandbox_uid(0) &&
-        st.st_uid < sc_sandbox_uid(SC_RUN_SLOTS))
-      left++;
+    if (stat(path, &st) != 0 || st.st_uid < sc_sandbox_uid(0) ||
+        st.st_uid >= sc_sandbox_uid(SC_RUN_SLOTS))
+      continue;
+    if (show && left < 5) {
+      char *stat_path = sc_xasprintf("%s/stat", path);
+      char *text = NULL;
+      if (sc_read_file(stat_path, 4096, &text, NULL) == 0)
+        printf("# left: uid %u: %.*s\n", (unsigned)st.st_uid,
+               (int)strcspn(text, "\n"), text);
+      free(text);
+      free(stat_path);
+    }
+    left++;
   }
   if (d != NULL)
     closedir(d);
+  return left;
+}
+
+/* After every grading: no process may run as a sandbox uid. A box torn
+ * down a moment ago may still be exiting: its processes get a few seconds
+ * to be gone before they count. */
+static void nothing_left_behind(struct tally *t) {
+  if (geteuid() != 0) {
+    printf("# not root: learner code ran as this user, so stray processes "
+           "cannot be told apart; that check is skipped\n");
+    return;
+  }
+  unsigned left = sandboxed_processes(0);
+  for (int tries = 0; left > 0 && tries < 50; tries++) {
+    uv_sleep(100);
+    left = sandboxed_processes(0);
+  }
+  if (left > 0)
+    sandboxed_processes(1);
   check(t, left == 0, "no learner process is left running (%u found)", left);
 }
 
