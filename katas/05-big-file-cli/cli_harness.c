@@ -232,6 +232,39 @@ static int open_pty(int *master, int *slave) {
   return 0;
 }
 
+extern char **environ;
+
+/* The child's environment: this process's. Under AddressSanitizer, freed
+ * blocks wait in a quarantine of up to 256 MiB before reuse, so that a
+ * program which frees as much as it allocates would still seem to grow
+ * with the file; the child is measured without it (leaks and overflows are
+ * still found). Returns NULL when the environment is to be inherited. */
+static char **child_environment(void) {
+#ifdef __SANITIZE_ADDRESS__
+  size_t n = 0;
+  while (environ[n] != NULL)
+    n++;
+  char **env = calloc(n + 2, sizeof(*env));
+  if (env == NULL)
+    return NULL;
+  const char *asan = "";
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (strncmp(environ[i], "ASAN_OPTIONS=", 13) == 0)
+      asan = environ[i] + 13;
+    else
+      env[k++] = environ[i];
+  }
+  static char options[1024];
+  snprintf(options, sizeof(options), "ASAN_OPTIONS=%s%squarantine_size_mb=0",
+           asan, *asan ? ":" : "");
+  env[k] = options;
+  return env;
+#else
+  return NULL;
+#endif
+}
+
 static int spawn(uv_loop_t *loop, struct child *c, char **args, int slave) {
   uv_stdio_container_t stdio[3];
   uv_process_options_t options;
@@ -251,7 +284,10 @@ static int spawn(uv_loop_t *loop, struct child *c, char **args, int slave) {
   options.stdio = stdio;
   options.stdio_count = 3;
   options.exit_cb = on_child_exit;
-  return uv_spawn(loop, &c->process, &options);
+  options.env = child_environment();
+  int err = uv_spawn(loop, &c->process, &options);
+  free(options.env);
+  return err;
 }
 
 int cli_run_process(int argc, char **argv, int stderr_tty,

@@ -355,20 +355,27 @@ test_the_program_peak_memory_does_not_grow_with_the_file(void **state) {
     expect_closed(&r[i], what[i]);
   }
   unlink("sized.log");
-  long growth = r[1].peak_kb - r[0].peak_kb;
-  expect(growth <= MEMORY_GROWTH_KB, SEE_CHUNKS,
+  long peak[2] = {r[0].peak_kb, r[1].peak_kb};
+  int right[2];
+  for (int i = 0; i < 2; i++) {
+    right[i] = r[i].exit_status == BIGSTAT_EXIT_OK &&
+               strcmp(r[i].out, expected[i]) == 0;
+    cli_result_free(&r[i]);
+    free(expected[i]);
+  }
+  expect(peak[1] - peak[0] <= MEMORY_GROWTH_KB, SEE_CHUNKS,
          "peak resident memory of bigstat: %ld kB for a 1 MiB log, %ld kB for "
          "a 32 MiB one (+%ld kB); expected at most +%d kB: a chunk, a line and "
          "tables of fixed size, whatever the file's size. Reading the whole "
          "file, mapping it, or keeping a value per request or per distinct "
          "path grows with the file (see also README: State that does not "
          "grow)",
-         r[0].peak_kb, r[1].peak_kb, growth, MEMORY_GROWTH_KB);
-  for (int i = 0; i < 2; i++) {
-    expect_report(&r[i], expected[i], what[i]);
-    cli_result_free(&r[i]);
-    free(expected[i]);
-  }
+         peak[0], peak[1], peak[1] - peak[0], MEMORY_GROWTH_KB);
+  /* The other tests say what is wrong in a report; this one only that. */
+  expect(right[0] && right[1], SEE_CONTRACT,
+         "bigstat on the %s MiB log did not print the expected report (the "
+         "test_the_report_* tests show the difference)",
+         right[0] ? "32" : "1");
 }
 
 static void test_a_missing_file_is_a_one_line_error(void **state) {
