@@ -11,7 +11,7 @@
  * happen to land moves that by a few hundred kB from one run to the next:
  * as much as the whole 10% the threshold allows. With it, that noise is a
  * few per cent, while anything that grows with the file still shows: one
- * byte per request of a 240 MiB log is already 4 MiB. */
+ * byte per request of a 512 MiB log is already about 8 MiB. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
