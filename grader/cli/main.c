@@ -18,7 +18,7 @@ static const struct sc_option grade_options[] = {
      0},
     {"--json", "FILE", "also write the results file to FILE", 0},
     {"--format", "KIND[=FILE]",
-     "also write KIND: json, junit, gradescope, html (=FILE), github", 1},
+     "also write KIND: json, junit, junit-locations, gradescope, html (=FILE), github", 1},
     {"--jobs", "N", "grade N katas at once (default: one per core)", 0},
     {"--from", "DIR", "take the editable files from DIR/<kata>/ instead", 0},
     {"--katas", "DIR", "grade the katas of DIR (kata authors)", 0},
@@ -33,7 +33,7 @@ static const struct sc_option grade_options[] = {
 static const struct sc_option merge_options[] = {
     {"--json", "FILE", "write the merged results file to FILE", 0},
     {"--format", "KIND[=FILE]",
-     "also write KIND: json, junit, gradescope, html (=FILE), github", 1},
+     "also write KIND: json, junit, junit-locations, gradescope, html (=FILE), github", 1},
     {"--all-katas", NULL,
      "report every kata of this checkout: one without results (its shard "
      "failed or timed out) is an error worth 0",

@@ -27,6 +27,7 @@ static const struct {
 } formats[] = {
     {"json", sc_report_json_write, 1},
     {"junit", sc_report_junit_write, 1},
+    {"junit-locations", sc_report_junit_locations_write, 1},
     {"gradescope", sc_report_gradescope_write, 1},
     {"github", write_github, 0},
     {"html", sc_report_html_write, 1},
@@ -85,7 +86,8 @@ int sc_outputs_check(const char *const *specs, const char *json_path) {
     int i = parse(*specs, &file);
     if (i < 0) {
       sc_error("unknown format '%s': use json=FILE, junit=FILE, "
-               "gradescope=FILE, html=FILE or github[=FILE]",
+               "junit-locations=FILE, gradescope=FILE, html=FILE or "
+               "github[=FILE]",
                *specs);
       return -1;
     }

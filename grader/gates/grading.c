@@ -92,7 +92,10 @@ void sc_grade_kata(struct sc_grading *g) {
   for (unsigned i = 0; i < SC_GATE_COUNT; i++) {
     struct sc_gate_result *r = &result->gates[i];
     if (blocker != NULL) {
-      sc_gate_set(r, SC_STATUS_SKIP, 0, "skipped: %s", blocker);
+      if (i == SC_GATE_TESTS)
+        sc_gate_tests_skip(g, r, blocker);
+      else
+        sc_gate_set(r, SC_STATUS_SKIP, 0, "skipped: %s", blocker);
       continue;
     }
     if (g->cancelled != NULL && g->cancelled(g->on_gate_data)) {
@@ -155,6 +158,13 @@ static int is_build_noise(const char *line, size_t len) {
   return 0;
 }
 
+static int listed(const struct sc_strv *v, const char *s) {
+  for (size_t i = 0; i < v->count; i++)
+    if (strcmp(v->items[i], s) == 0)
+      return 1;
+  return 0;
+}
+
 /* Picks "file:line:col: error: message" lines that point into the
  * learner's files, so outputs can annotate the exact line. */
 static void add_compiler_locations(struct sc_grading *g,
@@ -172,7 +182,7 @@ static void add_compiler_locations(struct sc_grading *g,
           line[plen] == ':' && sscanf(line + plen, ":%u:", &lineno) == 1 &&
           memmem(line, len, ": error: ", 9) != NULL && r->location_count < 20) {
         char *rel = sc_grading_relative(g, learner.items[i]);
-        char *msg = sc_xasprintf("%.*s", (int)len, line);
+        char *msg = sc_xasprintf("%s%.*s", rel, (int)(len - plen), line + plen);
         sc_gate_add_location(r, rel, lineno, msg);
         free(msg);
         free(rel);
@@ -233,16 +243,28 @@ int sc_grading_build_targets(struct sc_grading *g, struct sc_gate_result *r,
     return sc_grading_inspect(g, r, targets);
   }
 
-  struct sc_buf compiler = {0};
-  for (const char *line = res.output ? res.output : ""; *line;) {
+  /* Each failed command's words, once: the same learner file is compiled
+   * for several programs (suite and bench), with the same errors. */
+  struct sc_buf compiler = {0}, block = {0};
+  struct sc_strv seen = {0};
+  for (const char *line = res.output ? res.output : "";;) {
     const char *end = strchr(line, '\n');
     size_t len = end ? (size_t)(end - line) : strlen(line);
-    if (!is_build_noise(line, len)) {
-      sc_buf_add(&compiler, line, len);
-      sc_buf_add(&compiler, "\n", 1);
+    if (*line == '\0' || strncmp(line, "FAILED: ", 8) == 0) {
+      if (block.len > 0 && !listed(&seen, block.data)) {
+        sc_buf_add(&compiler, block.data, block.len);
+        sc_strv_push(&seen, block.data);
+      }
+      sc_buf_free(&block);
+      if (*line == '\0')
+        break;
+    } else if (!is_build_noise(line, len)) {
+      sc_buf_add(&block, line, len);
+      sc_buf_add(&block, "\n", 1);
     }
     line = end ? end + 1 : line + len;
   }
+  sc_strv_free(&seen);
   char how[160];
   char *shown = sc_grading_display(g, compiler.data ? compiler.data : "");
   char *excerpt = sc_text_tail(shown, 40);

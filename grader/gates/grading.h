@@ -41,6 +41,11 @@ void sc_grade_kata(struct sc_grading *g);
 /* The gates, in order. Each fills its result; none prints. */
 void sc_gate_build(struct sc_grading *g, struct sc_gate_result *r);
 void sc_gate_tests(struct sc_grading *g, struct sc_gate_result *r);
+/* Marks the tests gate skipped for why, listing every test of the suite
+ * as skipped too when the suite's table is known (it is written when the
+ * kata is configured, before anything is compiled). */
+void sc_gate_tests_skip(struct sc_grading *g, struct sc_gate_result *r,
+                        const char *why);
 void sc_gate_memcheck(struct sc_grading *g, struct sc_gate_result *r);
 void sc_gate_timing(struct sc_grading *g, struct sc_gate_result *r);
 void sc_gate_coverage(struct sc_grading *g, struct sc_gate_result *r);

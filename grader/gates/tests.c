@@ -31,6 +31,16 @@ static int read_expected(struct sc_grading *g, struct sc_strv *names) {
   return names->count > 0 ? 0 : SC_EMANIFEST;
 }
 
+void sc_gate_tests_skip(struct sc_grading *g, struct sc_gate_result *r,
+                        const char *why) {
+  struct sc_strv names = {0};
+  sc_gate_set(r, SC_STATUS_SKIP, 0, "skipped: %s", why);
+  if (read_expected(g, &names) == 0)
+    for (size_t i = 0; i < names.count; i++)
+      sc_gate_add_test(r, names.items[i], SC_STATUS_SKIP, NULL);
+  sc_strv_free(&names);
+}
+
 struct verdict {
   int known;
   enum sc_status status;

@@ -229,13 +229,16 @@ char *sc_text_visible(const char *s) {
     return NULL;
   for (size_t i = 0; i < len; i++) {
     unsigned char c = (unsigned char)s[i];
+    /* "\r\n" ends a line like "\n"; a lone "\r" would return over what
+     * came before it, so it is shown. */
+    if (c == '\r' && i + 1 < len && s[i + 1] == '\n')
+      continue;
     if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) {
       unsigned code = c == 0x7f ? 0x2421u : 0x2400u + c;
       out[n++] = (char)(0xe0 | (code >> 12));
       out[n++] = (char)(0x80 | ((code >> 6) & 0x3f));
       out[n++] = (char)(0x80 | (code & 0x3f));
-    } else if (c == 0xc2 && i + 1 < len &&
-               (unsigned char)s[i + 1] >= 0x80 &&
+    } else if (c == 0xc2 && i + 1 < len && (unsigned char)s[i + 1] >= 0x80 &&
                (unsigned char)s[i + 1] <= 0x9f) {
       memcpy(out + n, replacement, 3);
       n += 3;

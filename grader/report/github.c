@@ -275,6 +275,35 @@ static void table(struct sc_buf *out, const struct sc_results *results) {
   sc_buf_puts(out, "\n");
 }
 
+/* The lines of a gate's message after its first, at most MAX_DETAIL_LINES
+ * of them, as nested items: a first line such as "1 memory problem (...):"
+ * announces them, and alone it would say nothing. */
+#define MAX_DETAIL_LINES 3
+
+static void detail_lines(struct sc_buf *out, const char *message) {
+  const char *p = message + strcspn(message, "\n");
+  size_t shown = 0, more = 0;
+  while (*p == '\n') {
+    p++;
+    size_t len = strcspn(p, "\n");
+    size_t lead = strspn(p, " \t-");
+    if (len > lead) {
+      if (shown < MAX_DETAIL_LINES) {
+        sc_buf_puts(out, "    - ");
+        first_line(out, p + lead);
+        sc_buf_puts(out, "\n");
+        shown++;
+      } else {
+        more++;
+      }
+    }
+    p += len;
+  }
+  if (more > 0)
+    sc_buf_printf(out, "    - and %zu more line%s in the results file\n", more,
+                  more == 1 ? "" : "s");
+}
+
 /* What each lost point is for: per kata, per gate short of full marks. */
 static void points_lost(struct sc_buf *out, const struct sc_results *results) {
   if (results->score == results->max_score)
@@ -301,6 +330,8 @@ static void points_lost(struct sc_buf *out, const struct sc_results *results) {
       first_line(out,
                  gate->message ? gate->message : sc_status_name(gate->status));
       sc_buf_puts(out, "\n");
+      if (gate->message)
+        detail_lines(out, gate->message);
     }
   }
   sc_buf_puts(out, "\n");

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <string.h>
 
 /* The gate's own words, or why the kata could not be graded. */
 static const char *gate_output(const struct sc_kata_result *kata,
@@ -15,6 +16,34 @@ static const char *gate_output(const struct sc_kata_result *kata,
   return sc_status_name(gate->status);
 }
 
+/* The most bytes of a test's output shown. Gradescope shows a test's
+ * output in full in a box on the page, so a flood (a suite that printed a
+ * megabyte) would bury the other tests; the whole text stays in the
+ * results file. */
+#define OUTPUT_MAX 8192
+
+/* text as a test's output (caller frees), cut at OUTPUT_MAX bytes on a
+ * character's first byte, saying how much was left out and where it is.
+ * The model's text has no control character but "\n" and "\t" already
+ * (result.c shows them as pictures). */
+static char *test_output(const char *text, const char *kata) {
+  struct sc_buf buf = {0};
+  size_t len = strlen(text);
+  size_t kept = len;
+  if (len > OUTPUT_MAX) {
+    kept = OUTPUT_MAX;
+    while (kept > 0 && ((unsigned char)text[kept] & 0xC0) == 0x80)
+      kept--;
+  }
+  sc_buf_add(&buf, text, kept);
+  if (kept < len)
+    sc_buf_printf(&buf,
+                  "\n[cut: %zu more bytes; the results file, or "
+                  "`./senior-check run %s`, shows all of it]",
+                  len - kept, kata);
+  return sc_buf_detach(&buf);
+}
+
 /* The Gradescope test for gate g of kata, the k-th kata (from 0). Returns a
  * new reference, or NULL when the kata has no id. */
 static json_t *gate_test(const struct sc_kata_result *kata, size_t k,
@@ -23,13 +52,15 @@ static json_t *gate_test(const struct sc_kata_result *kata, size_t k,
   const char *name = sc_gate_name((enum sc_gate)g);
   char *title = sc_xasprintf("%s / %s", kata->id, name);
   char *number = sc_xasprintf("%zu.%u", k + 1, g + 1);
+  char *output = test_output(gate_output(kata, gate), kata->id);
   json_t *test =
       json_pack("{s:s, s:i, s:i, s:s, s:s, s:s, s:[s, s], s:s, s:s}", "name",
                 title, "score", (json_int_t)gate->score, "max_score",
                 (json_int_t)gate->max_score, "status",
                 gate->score == gate->max_score ? "passed" : "failed", "output",
-                gate_output(kata, gate), "output_format", "text", "tags",
-                kata->id, name, "visibility", "visible", "number", number);
+                output, "output_format", "text", "tags", kata->id, name,
+                "visibility", "visible", "number", number);
+  free(output);
   free(number);
   free(title);
   return test;

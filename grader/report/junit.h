@@ -1,6 +1,7 @@
 /* JUnit XML for CI test reporters: one <testsuite> per kata, one <testcase>
- * per suite test and per gate (see docs/outputs.md for the consumers it was
- * checked against and tests/schemas/junit.xsd for exactly what it emits). */
+ * per suite test and per gate, valid against the Jenkins xunit plugin's
+ * junit-10.xsd (see docs/outputs.md for the consumers it was checked
+ * against and tests/schemas/junit.xsd for exactly what it emits). */
 #ifndef SENIOR_CHECK_REPORT_JUNIT_H
 #define SENIOR_CHECK_REPORT_JUNIT_H
 
@@ -12,6 +13,13 @@
  * when the file cannot be written, or SC_EREPORT when the XML cannot be
  * built. Nothing is kept from results after the call. */
 int sc_report_junit_write(const struct sc_results *results, const char *path);
+
+/* The same document, with file and line attributes on the test cases that
+ * have a location in the repository. These are what the reporters that
+ * annotate pull requests read, and what junit-10.xsd does not allow, so
+ * they are a format of their own ("junit-locations"). */
+int sc_report_junit_locations_write(const struct sc_results *results,
+                                    const char *path);
 
 /* Whether a location can be shown on the repository's files: its file is
  * relative and does not climb out with "..". */

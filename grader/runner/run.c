@@ -225,6 +225,37 @@ static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf) {
   *buf = uv_buf_init(r->chunk, READ_CHUNK);
 }
 
+/* Every reader takes the output as a C string: a NUL byte the program
+ * printed would hide all that came after it. Each becomes U+2400 (the
+ * picture of NUL), so the text stays whole and the byte stays visible. */
+static void show_nul_bytes(struct run *r) {
+  static const char picture[] = "\xe2\x90\x80";
+  size_t nuls = 0;
+  for (size_t i = 0; i < r->output_len; i++)
+    nuls += r->output[i] == '\0';
+  if (nuls == 0)
+    return;
+  char *shown = malloc(r->output_len + nuls * 2 + 1);
+  if (shown == NULL) {
+    r->output_len = strlen(r->output); /* keep what precedes the first */
+    return;
+  }
+  size_t n = 0;
+  for (size_t i = 0; i < r->output_len; i++) {
+    if (r->output[i] == '\0') {
+      memcpy(shown + n, picture, 3);
+      n += 3;
+    } else {
+      shown[n++] = r->output[i];
+    }
+  }
+  shown[n] = '\0';
+  free(r->output);
+  r->output = shown;
+  r->output_len = n;
+  r->output_alloc = n + 1;
+}
+
 /* Appends n bytes to the output, up to the cap; past it, the run floods. */
 static void keep(struct run *r, const char *data, size_t n) {
   size_t cap = r->spec->limits.output_cap_bytes;
@@ -507,6 +538,7 @@ static void fill_result(struct run *r, struct sc_run_result *result) {
     result->end = SC_RUN_EXITED;
     result->exit_status = (int)r->exit_status;
   }
+  show_nul_bytes(r);
   result->output = r->output;
   result->output_len = r->output_len;
   r->output = NULL;

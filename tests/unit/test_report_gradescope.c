@@ -50,7 +50,16 @@ static void build_results(struct sc_results *results) {
   start_kata(k, "02-backpressure");
   sc_gate_set(&k->gates[SC_GATE_TESTS], SC_STATUS_FAIL, 30,
               "3 of 4 tests pass; first failure: test_pause\n\"1\" != \"2\"");
-  sc_gate_set(&k->gates[SC_GATE_STRICT], SC_STATUS_FAIL, 5, "1 warning");
+  sc_gate_set(&k->gates[SC_GATE_STRICT], SC_STATUS_FAIL, 5,
+              "1 warning\r\nfrom a\rprogress line");
+  /* A flood: 20000 bytes of which the 8192nd starts inside "é". */
+  struct sc_buf flood = {0};
+  for (int i = 0; i < 8191; i++)
+    sc_buf_add(&flood, "x", 1);
+  while (flood.len < 20000)
+    sc_buf_puts(&flood, "\xc3\xa9");
+  sc_gate_set(&k->gates[SC_GATE_MEMCHECK], SC_STATUS_PASS, 15, flood.data);
+  sc_buf_free(&flood);
   free(k->gates[SC_GATE_TIMING].message);
   k->gates[SC_GATE_TIMING].message = NULL;
   k->gates[SC_GATE_TIMING].status = SC_STATUS_SKIP;
@@ -287,6 +296,27 @@ test_gradescope_write_gives_scores_that_add_up_to_the_total(void **state) {
 }
 
 static void
+test_gradescope_write_gives_output_without_carriage_returns(void **state) {
+  /* Kata 2's strict gate: "\r\n" ends a line, a lone "\r" is shown
+   * (U+240D) rather than sent back over the line. */
+  assert_string_member(test_at(state, 6 + 5), "output",
+                       "1 warning\nfrom a\xe2\x90\x8dprogress line");
+}
+
+static void test_gradescope_write_cuts_a_flood_and_says_so(void **state) {
+  json_t *memcheck = test_at(state, 6 + 2);
+  const char *output = json_string_value(json_object_get(memcheck, "output"));
+  assert_non_null(output);
+  const char *cut = strstr(output, "\n[cut: 11810 more bytes;");
+  if (cut == NULL)
+    fail_msg("no cut note in the memcheck output's end: \"%s\"",
+             output + strlen(output) - 80);
+  /* Cut before the character that straddles the limit, never inside it. */
+  assert_int_equal(cut - output, 8191);
+  assert_non_null(strstr(cut, "./senior-check run 02-backpressure"));
+}
+
+static void
 test_gradescope_write_explains_a_gate_without_a_message(void **state) {
   assert_string_member(test_at(state, 12 + SC_GATE_BUILD), "output",
                        "cannot create 'build/katas/03-worker-pool'");
@@ -358,6 +388,8 @@ int main(void) {
       WRITTEN(test_gradescope_write_says_passed_only_at_full_marks),
       WRITTEN(test_gradescope_write_gives_scores_that_add_up_to_the_total),
       WRITTEN(test_gradescope_write_explains_a_gate_without_a_message),
+      WRITTEN(test_gradescope_write_gives_output_without_carriage_returns),
+      WRITTEN(test_gradescope_write_cuts_a_flood_and_says_so),
       cmocka_unit_test(
           test_gradescope_write_says_unofficial_when_protected_files_changed),
       cmocka_unit_test(test_gradescope_write_of_no_katas_follows_the_schema),

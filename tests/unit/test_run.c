@@ -335,6 +335,19 @@ static void test_run_captures_stdout_and_stderr_in_arrival_order(void **state) {
   check_both_streams(SC_ISOLATION_SANDBOX);
 }
 
+static void
+test_run_keeps_the_output_after_a_nul_byte_and_shows_it(void **state) {
+  struct sc_run_result result;
+
+  (void)state;
+  run_sh(SC_ISOLATION_SANDBOX, "printf 'before\\000after\\n'", &result);
+  assert_int_equal(result.end, SC_RUN_EXITED);
+  assert_string_equal(result.output, "before\xe2\x90\x80"
+                                     "after\n");
+  assert_int_equal(result.output_len, strlen(result.output));
+  sc_run_result_free(&result);
+}
+
 static void check_hang(enum sc_isolation isolation) {
   const char *argv[4];
   struct sc_run_spec spec = sh_spec(isolation, argv, "echo waiting; sleep 30");
@@ -1094,6 +1107,7 @@ int main(void) {
           test_run_reports_a_signal_that_killed_sandboxed_code_without_namespaces,
           without_namespaces, with_namespaces),
       cmocka_unit_test(test_run_captures_stdout_and_stderr_in_arrival_order),
+      cmocka_unit_test(test_run_keeps_the_output_after_a_nul_byte_and_shows_it),
       cmocka_unit_test(test_run_kills_a_hang_at_the_timeout),
       cmocka_unit_test_setup_teardown(
           test_run_kills_a_hang_at_the_timeout_without_namespaces,
