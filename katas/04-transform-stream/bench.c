@@ -2,7 +2,7 @@
  *
  * Usage: bench split logs     log lines (up to 300 bytes) in chunks of
  *                             about 64 KiB, as reads from a busy socket
- *        bench split long     lines of up to 64 KiB in chunks of 1 to 128
+ *        bench split long     lines of up to 32 KiB in chunks of 1 to 128
  *                             bytes, as reads from a slow, chatty peer
  *        bench memory MIB     MIB mebibytes of log through the splitter
  *
@@ -154,10 +154,10 @@ bench_memchr(const char *in, const chunks_t *chunks, tally_t *tally) {
 
 static int run_split(const char *kind) {
   int logs = strcmp(kind, "logs") == 0;
-  size_t total = logs ? 8 * MiB : 2 * MiB;
-  size_t max_line = logs ? 4 * KiB : 64 * KiB;
+  size_t total = logs ? 8 * MiB : 1 * MiB;
+  size_t max_line = logs ? 4 * KiB : 32 * KiB;
   char *in =
-      logs ? make_input(4, total, 20, 300) : make_input(5, total, 1, 64 * KiB);
+      logs ? make_input(4, total, 20, 300) : make_input(5, total, 1, 32 * KiB);
   chunks_t chunks;
   tally_t mine = {0};
   tally_t base = {0};
