@@ -84,6 +84,8 @@ typedef struct {
 } text_t;
 
 static void text_add(text_t *t, const void *bytes, size_t len) {
+  if (len == 0)
+    return;
   if (t->len + len > t->cap) {
     size_t cap = t->cap ? t->cap : 256;
     while (cap < t->len + len)

@@ -252,7 +252,7 @@ static void on_shutdown(uv_shutdown_t *req, int status) {
   /* A pipe has no half-close: libuv's shutdown(2) on it gives
    * UV_ENOTSOCK once every write completed, and closing it ends the
    * stream for its reader all the same. */
-  if (status < 0 && status != UV_ENOTSOCK && status != UV_ECANCELED)
+  if (status < 0 && status != UV_ENOTSOCK)
     fail(t, status);
   else
     close_both(t);
@@ -380,7 +380,7 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
   int status;
 
   (void)buf;
-  if (nread == 0 || t->closing || t->input_ended)
+  if (nread == 0)
     return;
   if (nread < 0 && nread != UV_EOF) {
     fail(t, (int)nread);
