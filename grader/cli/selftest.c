@@ -8,10 +8,15 @@
 #include "core/error.h"
 #include "core/util.h"
 #include "gates/grading.h"
+#include "report/github.h"
+#include "report/gradescope.h"
+#include "report/json.h"
+#include "report/junit.h"
 #include "runner/run.h"
 #include "runner/tool.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -92,6 +97,50 @@ static void kata_is_complete(const struct sc_context *ctx,
   free(solution);
 }
 
+/* Writes what writer prints of results to the file path. */
+static int write_with(const char *path, const struct sc_results *results,
+                      int (*writer)(const struct sc_results *, FILE *)) {
+  FILE *f = fopen(path, "w");
+  if (f == NULL)
+    return -errno;
+  int err = writer(results, f);
+  if (fclose(f) != 0 && err == 0)
+    err = -errno;
+  return err;
+}
+
+/* Writes every output format of results into build/selftest/outputs/NAME/,
+ * where tests/scripts/outputs.sh checks them with their consumers: the
+ * starters, the reference solutions and every known submission (compile
+ * errors, leaks, hostile text...) as CI would have seen them. */
+static void keep_outputs(const struct sc_context *ctx,
+                         const struct sc_results *results, const char *name,
+                         struct tally *t) {
+  char *dir = sc_xasprintf("%s/build/selftest/outputs/%s", ctx->root, name);
+  char *path = NULL;
+  int err = sc_mkdir_p(dir);
+#define KEEP(file, call)                                                       \
+  do {                                                                         \
+    free(path);                                                                \
+    path = sc_path_join(dir, file);                                            \
+    if (err == 0)                                                              \
+      err = (call);                                                            \
+  } while (0)
+  KEEP("results.json", sc_report_json_write(results, path));
+  KEEP("junit.xml", sc_report_junit_write(results, path));
+  KEEP("junit-locations.xml", sc_report_junit_locations_write(results, path));
+  KEEP("gradescope.json", sc_report_gradescope_write(results, path));
+  KEEP("summary.md", write_with(path, results, sc_report_github_summary));
+  KEEP("annotations.txt",
+       write_with(path, results, sc_report_github_annotations));
+#undef KEEP
+  if (err != 0)
+    check(t, 0, "the outputs of %s are written to '%s': %s", name, path,
+          sc_strerror(err));
+  free(path);
+  free(dir);
+}
+
 static const struct sc_kata_result *
 grade_all(const struct sc_context *ctx, const struct sc_catalogue *cat,
           const char *editable_root, const char *source,
@@ -118,6 +167,7 @@ static void starters_and_solutions(const struct sc_context *ctx,
                                    struct tally *t) {
   struct sc_results results;
   if (grade_all(ctx, cat, NULL, "learner", &results, t)) {
+    keep_outputs(ctx, &results, "starters", t);
     for (size_t i = 0; i < results.count; i++) {
       const struct sc_kata_result *k = &results.katas[i];
       check(t,
@@ -130,6 +180,7 @@ static void starters_and_solutions(const struct sc_context *ctx,
   }
   char *solutions = sc_path_join(ctx->root, "solutions");
   if (grade_all(ctx, cat, solutions, "solutions", &results, t)) {
+    keep_outputs(ctx, &results, "solutions", t);
     for (size_t i = 0; i < results.count; i++) {
       const struct sc_kata_result *k = &results.katas[i];
       const char *why = "";
@@ -281,6 +332,9 @@ static void submission(const struct sc_context *ctx,
   if (graded != 0) {
     check(t, 0, "submission %s: %s", name, why);
   } else {
+    char *kept = sc_xasprintf("submissions/%s", name);
+    keep_outputs(ctx, &results, kept, t);
+    free(kept);
     const struct sc_kata_result *k = &results.katas[0];
     json_t *verdicts = json_object_get(expect, "verdicts");
     size_t i;
@@ -478,6 +532,10 @@ int sc_verb_selftest(const struct sc_context *ctx, const struct sc_verb *verb,
   }
   unsigned long long start = sc_now_ms();
   struct tally t = {0};
+  /* What the outputs check reads is this run's, never an earlier one's. */
+  char *outputs = sc_path_join(ctx->root, "build/selftest/outputs");
+  sc_remove_tree(outputs);
+  free(outputs);
   unit_tests(ctx, &t);
 
   char *katas = sc_path_join(ctx->root, "katas");
