@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static int read_expected(struct sc_grading *g, struct sc_strv *names) {
@@ -130,11 +131,25 @@ static char *no_verdict_reason(const struct sc_run_result *res,
   return why;
 }
 
+/* Whether path (len bytes) names a regular file of the repository at root:
+ * a frame of a library ("./src/unix/core.c", built elsewhere) does not. */
+static int repository_file(const char *root, const char *path, size_t len) {
+  if (len == 0 || path[0] == '/' || strncmp(path, "./", 2) == 0)
+    return 0;
+  char *full = sc_xasprintf("%s/%.*s", root, (int)len, path);
+  struct stat st;
+  int ok = stat(full, &st) == 0 && S_ISREG(st.st_mode);
+  free(full);
+  return ok;
+}
+
 /* The place a failing test's message points at, for annotations: the
  * first "FILE.c:LINE" in it that names one of the learner's files, else the
- * first at all (the test's own assertion). Returns 0 when there is none. */
+ * first that names a file of the repository (the test's own assertion).
+ * Returns 0 when there is none. */
 static int failure_place(const char *message, char *file, size_t size,
-                         unsigned *line, const struct sc_strv *learner) {
+                         unsigned *line, const struct sc_strv *learner,
+                         const char *root) {
   int found = 0;
   for (const char *at = message; (at = strstr(at, ".c:")) != NULL; at += 3) {
     unsigned n = 0;
@@ -150,7 +165,7 @@ static int failure_place(const char *message, char *file, size_t size,
     for (size_t i = 0; i < learner->count && !mine; i++)
       mine = strlen(learner->items[i]) == len &&
              strncmp(learner->items[i], start, len) == 0;
-    if (!found || mine) {
+    if ((!found && repository_file(root, start, len)) || mine) {
       memcpy(file, start, len);
       file[len] = '\0';
       *line = n;
@@ -184,8 +199,8 @@ static void score_tests(struct sc_grading *g, struct sc_gate_result *r,
     unsigned line = 0;
     if (verdicts[j].status != SC_STATUS_PASS && verdicts[j].message != NULL &&
         r->location_count < 20 &&
-        failure_place(verdicts[j].message, file, sizeof(file), &line,
-                      &learner)) {
+        failure_place(verdicts[j].message, file, sizeof(file), &line, &learner,
+                      g->root)) {
       char *what = sc_xasprintf("%s fails", expected->items[j]);
       sc_gate_add_location(r, file, line, what);
       free(what);

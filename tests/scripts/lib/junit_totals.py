@@ -103,7 +103,7 @@ def check_folder(root, folder, problems):
         for gate in kata["gates"]:
             for loc in gate.get("locations", []):
                 if not in_repository(root, loc["file"]):
-                    problem(f"results.json: {gate['gate']}: '{loc['file']}'")
+                    problem(f"results.json: {gate['name']}: '{loc['file']}'")
 
     with open(os.path.join(folder, "gradescope.json"), encoding="utf-8") as f:
         gradescope = json.load(f)
