@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 #include "cli/outputs.h"
 #include "cli/repo.h"
+#include "cli/roster.h"
 #include "cli/trusted.h"
 #include "core/error.h"
 #include "core/util.h"
@@ -449,10 +450,27 @@ int sc_verb_grade(const struct sc_context *ctx, const struct sc_verb *verb,
   int solutions = sc_args_get(verb, args, "--solutions") != NULL;
   int from = sc_args_get(verb, args, "--from") != NULL;
   const char *repo_arg = sc_args_get(verb, args, "--repo");
-  if (solutions + from + (ref != NULL) + (repo_arg != NULL) > 1) {
-    sc_error("--solutions, --from, --trusted-ref and --repo each say where "
-             "the files come from: give one");
+  const char *roster = sc_args_get(verb, args, "--roster");
+  const char *out_dir = sc_args_get(verb, args, "--out");
+  if (solutions + from + (ref != NULL) + (repo_arg != NULL) + (roster != NULL) >
+      1) {
+    sc_error("--solutions, --from, --trusted-ref, --repo and --roster each "
+             "say where the files come from: give one");
     return SC_EXIT_USAGE;
+  }
+  if (out_dir != NULL && roster == NULL) {
+    sc_error("--out is where --roster writes: give --roster FILE too, or "
+             "--json FILE for one grading");
+    return SC_EXIT_USAGE;
+  }
+  if (roster != NULL) {
+    if (json_path != NULL || sc_args_all(verb, args, "--format")[0] != NULL) {
+      sc_error("--roster writes DIR/NAME.json per learner and "
+               "DIR/class.html: choose DIR with --out, not --json or "
+               "--format");
+      return SC_EXIT_USAGE;
+    }
+    return sc_roster_grade(ctx, roster, out_dir ? out_dir : "results", req.ids);
   }
   const char *const *formats = sc_args_all(verb, args, "--format");
   if (sc_outputs_check(formats, json_path) != 0)

@@ -18,7 +18,9 @@ static const struct sc_option grade_options[] = {
      0},
     {"--json", "FILE", "also write the results file to FILE", 0},
     {"--format", "KIND[=FILE]",
-     "also write KIND: json, junit, junit-locations, gradescope, html (=FILE), github", 1},
+     "also write KIND: json, junit, junit-locations, gradescope, html (=FILE), "
+     "github",
+     1},
     {"--jobs", "N", "grade N katas at once (default: one per core)", 0},
     {"--from", "DIR", "take the editable files from DIR/<kata>/ instead", 0},
     {"--katas", "DIR", "grade the katas of DIR (kata authors)", 0},
@@ -28,12 +30,19 @@ static const struct sc_option grade_options[] = {
      "grade the editable files of a learner's commit, read from git as "
      "data, against this checkout's katas (mentors, CI)",
      0},
+    {"--roster", "FILE",
+     "grade a class: FILE has one learner per line, 'name repository "
+     "[ref]'; writes DIR/NAME.json and DIR/class.html (mentors)",
+     0},
+    {"--out", "DIR", "where --roster writes (default: results)", 0},
     {NULL, NULL, NULL, 0}};
 
 static const struct sc_option merge_options[] = {
     {"--json", "FILE", "write the merged results file to FILE", 0},
     {"--format", "KIND[=FILE]",
-     "also write KIND: json, junit, junit-locations, gradescope, html (=FILE), github", 1},
+     "also write KIND: json, junit, junit-locations, gradescope, html (=FILE), "
+     "github",
+     1},
     {"--all-katas", NULL,
      "report every kata of this checkout: one without results (its shard "
      "failed or timed out) is an error worth 0",

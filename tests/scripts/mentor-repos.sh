@@ -80,3 +80,34 @@ check "the class page lists the learners" \
   eval "grep -q '>ada<' '$work/class.html' && grep -q '>bob<' '$work/class.html' && grep -q '>cy<' '$work/class.html' && grep -q '>dee<' '$work/class.html'"
 check "a repository that does not exist: one line naming it, exit 2" \
   eval "./senior-check grade --repo '$work/nobody@main' >'$work/bad.out' 2>'$work/bad.err'; [ \$? = 2 ] && [ \$(wc -l <'$work/bad.err') = 1 ] && grep -q nobody '$work/bad.err'"
+
+# The same class from a roster: one grader process per learner, a learner
+# whose repository is gone costs that row only.
+cat >"$work/roster.txt" <<ROSTER
+# name   repository        ref
+ada      $work/ada         HEAD
+bob      $work/bob
+gone     $work/nobody      main
+ROSTER
+./senior-check grade 10-unchecked-casts --roster "$work/roster.txt" \
+  --out "$work/class" >"$work/roster.out" 2>"$work/roster.err"
+roster_status=$?
+sed 's/^/# /' "$work/roster.out"
+check "a roster grades ada and bob into their files and the class page, and says why gone is not graded (exit $roster_status)" \
+  eval "[ $roster_status = 1 ] && jq -e '.score == 100' '$work/class/ada.json' >/dev/null &&
+        [ \"\$(jq -r .score '$work/class/bob.json')\" = '$(score bob)' ] &&
+        [ ! -e '$work/class/gone.json' ] &&
+        grep -q '^gone: not graded (.*roster.txt:5): .*nobody' '$work/roster.out' &&
+        grep -q '>ada<' '$work/class/class.html' && grep -q '>bob<' '$work/class/class.html'"
+bad_roster() {
+  printf '%s\n' "$1" >"$work/bad-roster.txt"
+  ./senior-check grade --roster "$work/bad-roster.txt" --out "$work/nowhere" \
+    >/dev/null 2>"$work/bad-roster.err"
+  local rc=$?
+  [ $rc = 2 ] && [ "$(wc -l <"$work/bad-roster.err")" = 1 ] &&
+    grep -q "bad-roster.txt:$2" "$work/bad-roster.err" && [ ! -e "$work/nowhere" ]
+}
+check "a roster line without a repository, a name that cannot be a file, a learner twice: one line naming the roster's line, exit 2, nothing graded" \
+  eval "bad_roster 'ada' 1 && bad_roster '../ada $work/ada' 1 &&
+        bad_roster \"ada $work/ada
+ada $work/bob\" 2"
