@@ -97,7 +97,7 @@ check "a roster grades ada and bob into their files and the class page, and says
   eval "[ $roster_status = 1 ] && jq -e '.score == 100' '$work/class/ada.json' >/dev/null &&
         [ \"\$(jq -r .score '$work/class/bob.json')\" = '$(score bob)' ] &&
         [ ! -e '$work/class/gone.json' ] &&
-        grep -q '^gone: not graded (.*roster.txt:5): .*nobody' '$work/roster.out' &&
+        grep -q '^gone: not graded (.*roster.txt:4): .*nobody' '$work/roster.out' &&
         grep -q '>ada<' '$work/class/class.html' && grep -q '>bob<' '$work/class/class.html'"
 bad_roster() {
   printf '%s\n' "$1" >"$work/bad-roster.txt"
