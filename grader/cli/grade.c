@@ -497,6 +497,10 @@ int sc_verb_grade(const struct sc_context *ctx, const struct sc_verb *verb,
   req.catalogue = &cat;
   req.editable_root = src.editable;
   req.source = src.name;
+  /* Under a trusted ref the learner's files are in the working tree, not
+   * under this grader's root: messages name them as the repository does. */
+  if (sc_trusted_worktree() != NULL)
+    req.shown_as = src.katas_rel;
   /* A learner's commit read as data: its editable files, nothing else. */
   struct sc_repo repo = {0};
   if (repo_arg != NULL) {
