@@ -143,3 +143,14 @@ git commit -qam "predictions from the results"
 ./senior-check grade 01-predict-order --json "$work/try.json" --trusted-ref "$base" >"$work/try.log" 2>&1
 check "the first try is the first commit's: $(jq -c '.katas[0].first_try | [.right, .of]' "$work/try.json") of kata 01's puzzles" \
   eval "jq -e '.katas[0].first_try | .right < .of and .of == 10 and (.how | test(\"first commit\"))' '$work/try.json' >/dev/null"
+
+# Under a trusted ref the learner's files are read from the working tree,
+# not from the ref's tree: every location still names them as the
+# repository does, so CI annotates the learner's line.
+locations_ok() {
+  jq -e '[.katas[].gates[].locations[]?.file] | length > 0 and
+    all(. == "tests/fixtures/katas/00-sum/sum.c")' "$1" >/dev/null &&
+    ! grep -q "$work" "$1"
+}
+check "with --trusted-ref, a leak's locations are repository paths ($(jq -c '[.katas[].gates[].locations[]?.file] | unique' "$work/weakens-the-tests-base.json"))" \
+  locations_ok "$work/weakens-the-tests-base.json"
