@@ -534,15 +534,29 @@ static int read_sub_object(struct reader *r, json_t *root, const char *key,
 }
 
 static int read_manifest(struct reader *r, json_t *root, struct sc_kata *kata) {
-  static const char *const keys[] = {
-      "id",        "title",         "week",
-      "goal",      "editable",      "sources",
-      "suite",     "learner_tests", "benchmark",
-      "libraries", "timeouts",      "weights",
-      "memcheck",  "coverage",      "strict",
-      "timing",    "writing",       "selfcheck",
-      "symbols",   "lessons",       "max_file_bytes", "first_try",
-      NULL};
+  static const char *const keys[] = {"id",
+                                     "title",
+                                     "week",
+                                     "goal",
+                                     "editable",
+                                     "sources",
+                                     "suite",
+                                     "learner_tests",
+                                     "benchmark",
+                                     "libraries",
+                                     "timeouts",
+                                     "weights",
+                                     "memcheck",
+                                     "coverage",
+                                     "strict",
+                                     "timing",
+                                     "writing",
+                                     "selfcheck",
+                                     "symbols",
+                                     "lessons",
+                                     "max_file_bytes",
+                                     "first_try",
+                                     NULL};
   int err = check_keys(r, root, "the manifest", keys);
   if (err)
     return err;
@@ -603,8 +617,7 @@ static int read_manifest(struct reader *r, json_t *root, struct sc_kata *kata) {
 
   static const char *const first_try_keys[] = {"file", "tests", NULL};
   json_t *first_try;
-  if ((err = read_sub_object(r, root, "first_try", first_try_keys,
-                             &first_try)))
+  if ((err = read_sub_object(r, root, "first_try", first_try_keys, &first_try)))
     return err;
   if (first_try != NULL &&
       ((err = get_string(r, first_try, "file", 1, &kata->first_try_file)) ||
@@ -617,7 +630,8 @@ static int read_manifest(struct reader *r, json_t *root, struct sc_kata *kata) {
 
   static const char *const memcheck_keys[] = {"filter", NULL};
   static const char *const coverage_keys[] = {"line", "branch", NULL};
-  static const char *const strict_keys[] = {"thread_sanitizer", NULL};
+  static const char *const strict_keys[] = {"thread_sanitizer",
+                                            "when_tests_fail", NULL};
   static const char *const selfcheck_keys[] = {"sources", "args", NULL};
   json_t *memcheck, *coverage, *strict, *selfcheck;
   if ((err = read_sub_object(r, root, "memcheck", memcheck_keys, &memcheck)) ||
@@ -657,6 +671,11 @@ static int read_manifest(struct reader *r, json_t *root, struct sc_kata *kata) {
       return complain(r, "'strict' must be an object whose "
                          "'thread_sanitizer' is true or false");
     kata->thread_sanitizer = json_is_true(tsan);
+    json_t *failing = json_object_get(strict, "when_tests_fail");
+    if (failing != NULL && !json_is_boolean(failing))
+      return complain(r, "'strict' must be an object whose "
+                         "'when_tests_fail' is true or false");
+    kata->sanitize_failing = json_is_true(failing);
   }
   if (coverage != NULL &&
       ((err = get_uint(r, coverage, "line", 100, &kata->coverage_line)) ||

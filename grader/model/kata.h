@@ -73,6 +73,7 @@ struct sc_kata {
   char *benchmark;       /* optional benchmark source, or NULL */
   char *memcheck_filter; /* cmocka filter for the valgrind run, or NULL */
   int thread_sanitizer;  /* the strict gate also runs ThreadSanitizer */
+  int sanitize_failing;  /* the sanitizers run (unscored) when tests fail */
   int needs_reference;   /* a figure measures the reference solution */
   unsigned timeout_s[SC_GATE_COUNT];
   unsigned weight[SC_GATE_COUNT]; /* sums to 100 */
