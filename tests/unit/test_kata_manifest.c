@@ -393,6 +393,7 @@ static void
 test_kata_load_refuses_a_strict_option_that_is_not_a_boolean(void **state) {
   (void)state;
   assert_refused("23-bad-strict", "'thread_sanitizer' is true or false");
+  assert_refused("33-bad-strict-failing", "'when_tests_fail' is true or false");
 }
 
 static void test_kata_load_refuses_a_missing_folder(void **state) {
