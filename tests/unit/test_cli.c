@@ -286,7 +286,23 @@ static void test_cli_refuses_solutions_together_with_from(void **state) {
       (const char *const[]){"grade", "--solutions", "--from",
                             MANIFESTS "good/katas", "--katas",
                             MANIFESTS "good/katas", NO_KATA, NULL},
-      "--solutions, --from, --trusted-ref and --repo each say where");
+      "--solutions, --from, --trusted-ref, --repo and --roster each say where");
+}
+
+static void test_cli_refuses_out_without_a_roster(void **state) {
+  (void)state;
+  assert_usage_error(
+      SC_SOURCE_DIR,
+      (const char *const[]){"grade", "--out", "results", NO_KATA, NULL},
+      "--out is where --roster writes");
+}
+
+static void test_cli_refuses_a_roster_with_json(void **state) {
+  (void)state;
+  assert_usage_error(SC_SOURCE_DIR,
+                     (const char *const[]){"grade", "--roster", "roster.txt",
+                                           "--json", "r.json", NO_KATA, NULL},
+                     "--roster writes DIR/NAME.json per learner");
 }
 
 static void
@@ -372,6 +388,8 @@ int main(void) {
       cmocka_unit_test(test_cli_refuses_a_value_for_a_flag),
       cmocka_unit_test(test_cli_refuses_zero_jobs),
       cmocka_unit_test(test_cli_refuses_solutions_together_with_from),
+      cmocka_unit_test(test_cli_refuses_out_without_a_roster),
+      cmocka_unit_test(test_cli_refuses_a_roster_with_json),
       cmocka_unit_test(
           test_cli_refuses_an_unknown_kata_and_lists_the_known_ones),
       cmocka_unit_test(
