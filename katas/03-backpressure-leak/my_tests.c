@@ -3,8 +3,8 @@
  * coverage gate counts both). The grader builds this file as
  * learner_tests_cov; run it with:
  *
- *   cmake -S katas/03-backpressure-leak -B /tmp/k03 && cmake --build /tmp/k03
- *   /tmp/k03/learner_tests_cov
+ *   cmake -S katas/03-backpressure-leak -B build/try/03 && cmake --build build/try/03
+ *   build/try/03/learner_tests_cov
  *
  * harness.h (a producer, a consumer, a watchdog) and pipe_mem.h (counts,
  * and pipe_mem_fail_after() to make an allocation fail) are there to help.

@@ -3,8 +3,8 @@
  * suite does not reach (the coverage gate counts both). The grader builds
  * this file as learner_tests_cov; run it with:
  *
- *   cmake -S katas/04-transform-stream -B /tmp/k04 && cmake --build /tmp/k04
- *   /tmp/k04/learner_tests_cov
+ *   cmake -S katas/04-transform-stream -B build/try/04 && cmake --build build/try/04
+ *   build/try/04/learner_tests_cov
  *
  * line_mem.h (counts, and line_mem_fail_after() to make an allocation
  * fail) is there to help.

@@ -3,8 +3,8 @@
  * coverage gate counts both). The grader builds this file as
  * learner_tests_cov; run it with:
  *
- *   cmake -S katas/05-big-file-cli -B /tmp/k05 && cmake --build /tmp/k05
- *   (cd /tmp && /tmp/k05/learner_tests_cov)
+ *   cmake -S katas/05-big-file-cli -B build/try/05 && cmake --build build/try/05
+ *   (cd /tmp && build/try/05/learner_tests_cov)
  *
  * It runs in the current folder and writes its inputs there.
  * loggen_write_text() writes a file; cli_run_here() runs bigstat_main()
