@@ -9,6 +9,7 @@
 #include "report/results_read.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,10 +114,25 @@ static int read_results(const char *path, struct sc_results *out) {
   return err;
 }
 
+/* When the results file at path was graded (its graded_at, seconds since
+ * the epoch), or 0 when it does not say: files written before the grader
+ * recorded it, or a bad time. sc_results_read() has already checked the
+ * file; graded_at is read apart because the model does not carry it. */
+static long long graded_at_of(const char *path) {
+  json_t *root = json_load_file(path, 0, NULL);
+  long long when = 0;
+  if (sc_html_parse_time(json_string_value(json_object_get(root, "graded_at")),
+                         &when) != 0)
+    when = 0;
+  json_decref(root);
+  return when;
+}
+
 /* The earlier results given with --history, oldest first. */
 struct history {
   struct sc_results *results;
   char **labels;
+  long long *times;
   size_t count;
 };
 
@@ -127,6 +143,7 @@ static void history_free(struct history *h) {
   }
   free(h->results);
   free(h->labels);
+  free(h->times);
 }
 
 /* Reads every --history file into *h (release with history_free, also on
@@ -137,11 +154,13 @@ static int history_load(const char *const *paths, struct history *h) {
     n++;
   h->results = sc_xcalloc(n + 1, sizeof(*h->results));
   h->labels = sc_xcalloc(n + 1, sizeof(*h->labels));
+  h->times = sc_xcalloc(n + 1, sizeof(*h->times));
   h->count = 0;
   for (size_t i = 0; i < n; i++) {
     if (read_results(paths[i], &h->results[i]) != 0)
       return -1;
     h->labels[i] = name_of(paths[i]);
+    h->times[i] = graded_at_of(paths[i]);
     h->count++;
   }
   return 0;
@@ -152,12 +171,14 @@ static int history_load(const char *const *paths, struct history *h) {
  * Returns 0, or -1 with the error printed. */
 static int learner_results(const struct sc_verb *verb,
                            const struct sc_args *args, const char *file,
-                           struct sc_results *out, char **name) {
+                           struct sc_results *out, char **name,
+                           long long *when) {
   int solutions = sc_args_get(verb, args, "--solutions") != NULL;
   const char *from = sc_args_get(verb, args, "--from");
   const char *katas = sc_args_get(verb, args, "--katas");
   if (file != NULL) {
     *name = name_of(file);
+    *when = graded_at_of(file);
     return read_results(file, out) == 0 ? 0 : -1;
   }
   char tmp[] = "/tmp/senior-check-report.XXXXXX.json";
@@ -175,6 +196,7 @@ static int learner_results(const struct sc_verb *verb,
   int err = grade_into(tmp, solutions, from, katas);
   if (err == 0)
     err = read_results(tmp, out) == 0 ? 0 : -1;
+  *when = graded_at_of(tmp);
   unlink(tmp);
   *name = sc_xstrdup(solutions ? "Reference solutions"
                      : from    ? from
@@ -226,9 +248,10 @@ static int learner_page(const struct sc_context *ctx,
   struct history history = {0};
   struct sc_results results = {0};
   char *name = NULL;
+  long long when = 0;
   int status = SC_EXIT_USAGE;
   if (history_load(sc_args_all(verb, args, "--history"), &history) == 0 &&
-      learner_results(verb, args, file, &results, &name) == 0) {
+      learner_results(verb, args, file, &results, &name, &when) == 0) {
     struct sc_html_options opts = {
         .name = name,
         .repo = repo ? repo : ctx->root,
@@ -236,6 +259,8 @@ static int learner_page(const struct sc_context *ctx,
         .history = history.results,
         .history_labels = (const char *const *)history.labels,
         .history_count = history.count,
+        .history_times = history.times,
+        .graded_at = when,
     };
     int err = sc_report_html_write_with(&results, &opts, page);
     if (err != 0) {

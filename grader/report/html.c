@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Largest learner file quoted (source or notes); a larger one is shown as
  * missing rather than read. */
@@ -87,7 +88,7 @@ static void put_id(struct sc_buf *out, const char *s) {
 static const char *const style[] = {
     ":root{--ink:#1f2328;--muted:#59636e;--line:#d1d9e0;--soft:#f6f8fa;"
     "--page:#eef1f4;--pass:#1a7f37;--pass-bg:#dafbe1;--fail:#cf222e;"
-    "--fail-bg:#ffebe9;--skip:#6e7781;--skip-bg:#eaeef2;--error:#9a6700;"
+    "--fail-bg:#ffebe9;--skip:#59636e;--skip-bg:#eaeef2;--error:#9a6700;"
     "--error-bg:#fff8c5;--accent:#0969da;--mark:#fff1b8}\n",
     "*{box-sizing:border-box}\n",
     "body{margin:0;background:var(--page);color:var(--ink);"
@@ -97,10 +98,8 @@ static const char *const style[] = {
     "h1{font-size:1.7rem;line-height:1.2;margin:0 0 .3rem}\n",
     "h2{font-size:1.3rem;margin:0 0 .6rem}\n",
     "h3{font-size:1.05rem;margin:1.4rem 0 .5rem}\n",
-    "h4{font-size:.95rem;margin:1rem 0 .35rem}\n",
-    "p{margin:.4rem 0}\n",
-    "a{color:var(--accent)}\n",
-    ".muted{color:var(--muted)}\n",
+    "h4{font-size:.95rem;margin:1rem 0 .35rem}\n", "p{margin:.4rem 0}\n",
+    "a{color:var(--accent)}\n", ".muted{color:var(--muted)}\n",
     ".card{background:#fff;border:1px solid var(--line);border-radius:10px;"
     "padding:1.1rem 1.4rem;margin:1rem 0}\n",
     ".head{display:flex;flex-wrap:wrap;gap:1.5rem;align-items:center;"
@@ -139,8 +138,7 @@ static const char *const style[] = {
     "text-align:right;color:var(--muted);user-select:none}\n",
     "pre.src .hit{background:var(--mark);font-weight:600}\n",
     "pre.src .hit .n::before{content:'\\25B6  ';color:var(--fail)}\n",
-    "pre.src .gap{color:var(--muted)}\n",
-    ".where{font-weight:600}\n",
+    "pre.src .gap{color:var(--muted)}\n", ".where{font-weight:600}\n",
     ".evidence{border-left:3px solid var(--line);padding-left:.9rem;"
     "margin:.7rem 0 1rem}\n",
     ".banner{border-radius:10px;padding:.9rem 1.2rem;margin:1rem 0;"
@@ -183,7 +181,27 @@ static const char *const style[] = {
     "th[aria-sort=ascending] button::after{content:'\\25B2'}\n",
     "th[aria-sort=descending] button::after{content:'\\25BC'}\n",
     "footer{color:var(--muted);font-size:.82rem;margin-top:2rem}\n",
-    "@media print{body{background:#fff}.card{break-inside:avoid}}\n"};
+    ".badge.note{color:var(--error);background:var(--error-bg)}\n",
+    ".badge.written{color:var(--pass);background:var(--pass-bg)}\n",
+    ".repro{margin:.3rem 0 .6rem}\n",
+    ".repro code{display:block;white-space:pre-wrap;overflow-wrap:anywhere;"
+    "background:var(--soft);border:1px solid var(--line);border-radius:6px;"
+    "padding:.25rem .6rem;margin:.15rem 0}\n",
+    "h1,h2,h3,h4,p,li,summary{overflow-wrap:anywhere}\n",
+    /* A phone (375 px): a table wider than the screen scrolls inside its
+     * own box, never the page, and the cards give their margins back. */
+    "@media (max-width:40rem){main{padding:.6rem .5rem 2rem}"
+    ".card{padding:.8rem .7rem}.banner{padding:.7rem .8rem}"
+    "table{display:block;overflow-x:auto;max-width:100%;width:auto}"
+    ".score{font-size:2rem}}\n",
+    /* On paper nothing can be clicked open: every folded part is printed
+     * open (the failing tests past the first few, the whole suite, the
+     * figures). ::details-content needs Chromium 131 or later; mentor.sh
+     * prints a page in Chromium to check it. */
+    "@media print{body{background:#fff}.card{break-inside:avoid}"
+    "details::details-content{content-visibility:visible;display:block}"
+    "table{display:table;overflow:visible}"
+    "pre.src{white-space:pre-wrap;overflow:visible}}\n"};
 
 void sc_html_begin(struct sc_buf *out, const char *title, int allow_script) {
   /* The policy makes the promise checkable: the browser itself refuses
@@ -967,22 +985,104 @@ static double percent_of(const struct sc_results *r) {
   return 100.0 * share(r->score, r->max_score);
 }
 
-/* The i-th of n points of the history: the earlier results, then r. */
-static const struct sc_results *history_at(const struct sc_results *r,
-                                           const struct sc_html_options *opts,
-                                           size_t i) {
-  return i < opts->history_count ? &opts->history[i] : r;
+int sc_html_parse_time(const char *iso, long long *secs) {
+  struct tm tm;
+  memset(&tm, 0, sizeof(tm));
+  const char *end = iso ? strptime(iso, "%Y-%m-%dT%H:%M:%SZ", &tm) : NULL;
+  /* strptime accepts one-digit fields: the writer always writes 20. */
+  if (end == NULL || *end != '\0' || strlen(iso) != 20)
+    return SC_EREPORT;
+  time_t t = timegm(&tm);
+  if (t == (time_t)-1)
+    return SC_EREPORT;
+  *secs = (long long)t;
+  return 0;
 }
 
-/* Where the i-th of n points of the history is drawn, between x0 and x1. */
-static double history_x(size_t i, size_t n, double x0, double x1) {
+/* One point of the score over time. */
+struct history_point {
+  const struct sc_results *results;
+  const char *label; /* the file's name, "this run", or NULL */
+  long long when;    /* graded_at, 0 when not known */
+  size_t order;      /* its place in the order given */
+};
+
+/* Orders points by time; equal times keep the order given. */
+static int by_time(const void *a, const void *b) {
+  const struct history_point *x = a, *y = b;
+  if (x->when != y->when)
+    return x->when < y->when ? -1 : 1;
+  return (x->order > y->order) - (x->order < y->order);
+}
+
+/* The n points of the history: the earlier results, then r; sorted by
+ * time when every time is known (*timed set), else in the order given.
+ * Caller frees. */
+static struct history_point *history_points(const struct sc_results *r,
+                                            const struct sc_html_options *opts,
+                                            size_t n, int *timed) {
+  struct history_point *p = sc_xcalloc(n, sizeof(*p));
+  *timed = 1;
+  for (size_t i = 0; i < n; i++) {
+    int last = i + 1 == n;
+    p[i].results = last ? r : &opts->history[i];
+    p[i].label = last                   ? "this run"
+                 : opts->history_labels ? opts->history_labels[i]
+                                        : NULL;
+    p[i].when = last                  ? opts->graded_at
+                : opts->history_times ? opts->history_times[i]
+                                      : 0;
+    p[i].order = i;
+    *timed = *timed && p[i].when > 0;
+  }
+  if (*timed)
+    qsort(p, n, sizeof(*p), by_time);
+  return p;
+}
+
+/* Where point i is drawn between x0 and x1: by its time when timed (the
+ * space between two points is the time between the gradings), else
+ * evenly in the order given. */
+static double history_x(const struct history_point *p, size_t i, size_t n,
+                        int timed, double x0, double x1) {
   if (n == 1)
     return (x0 + x1) / 2;
-  return x0 + 20 + (x1 - x0 - 40) * (double)i / (double)(n - 1);
+  double span = timed ? (double)(p[n - 1].when - p[0].when) : 0;
+  if (span <= 0)
+    return x0 + 20 + (x1 - x0 - 40) * (double)i / (double)(n - 1);
+  return x0 + 20 + (x1 - x0 - 40) * (double)(p[i].when - p[0].when) / span;
+}
+
+/* Appends the label under a point: its date and time (UTC) when timed,
+ * else the file's name cut to 18 bytes. */
+static void history_label(struct sc_buf *out, const struct history_point *p,
+                          int timed, size_t i) {
+  if (timed) {
+    time_t t = (time_t)p->when;
+    struct tm tm;
+    char text[32];
+    if (gmtime_r(&t, &tm) != NULL &&
+        strftime(text, sizeof(text), "%Y-%m-%d %H:%M", &tm) > 0) {
+      sc_buf_puts(out, text);
+      return;
+    }
+  }
+  const char *label = p->label;
+  if (label == NULL) {
+    sc_buf_printf(out, "run %zu", i + 1);
+    return;
+  }
+  size_t cut = strlen(label) > 18 ? 18 : strlen(label);
+  while (cut > 0 && ((unsigned char)label[cut] & 0xC0) == 0x80)
+    cut--; /* never inside a character */
+  sc_html_escape_n(out, label, cut);
+  if (cut < strlen(label))
+    sc_buf_puts(out, "\xe2\x80\xa6");
 }
 
 /* Appends the score over time: the earlier results, then these, as a line
- * on a scale of percent with the levels marked. */
+ * on a scale of percent with the levels marked, placed by when each was
+ * graded. */
 static void history_chart(struct sc_buf *out, const struct sc_results *r,
                           const struct sc_html_options *opts) {
   static const struct {
@@ -993,10 +1093,21 @@ static void history_chart(struct sc_buf *out, const struct sc_results *r,
                 {75, "senior in training"},
                 {100, "senior"}};
   size_t n = opts->history_count + 1;
+  int timed = 0;
+  struct history_point *p = history_points(r, opts, n, &timed);
   double x0 = 48, x1 = 560, y0 = 24, y1 = 204;
-  sc_buf_puts(out, "<svg class=\"chart\" role=\"img\" viewBox=\"0 0 700 240\" "
-                   "width=\"700\"><title>The score over time, in percent of "
-                   "the maximum</title>\n");
+  sc_buf_printf(out,
+                "<p class=\"muted\">%s</p>\n<svg class=\"chart\" role=\"img\" "
+                "viewBox=\"0 0 700 240\" width=\"700\" data-axis=\"%s\">"
+                "<title>The score over time, in percent of the maximum"
+                "</title>\n",
+                timed ? "Placed by when each was graded (the results files' "
+                        "graded_at, UTC): the space between two points is "
+                        "the time between them."
+                      : "Placed in the order given: a results file without "
+                        "graded_at (written before the grader recorded it) "
+                        "has no time to place it by.",
+                timed ? "time" : "order");
   for (size_t i = 0; i < SC_ARRAY_SIZE(levels); i++) {
     double y = y1 - (y1 - y0) * levels[i].at / 100;
     sc_buf_printf(out,
@@ -1017,38 +1128,150 @@ static void history_chart(struct sc_buf *out, const struct sc_results *r,
   sc_buf_puts(out, "<polyline fill=\"none\" stroke=\"#0969da\" "
                    "stroke-width=\"2\" points=\"");
   for (size_t i = 0; i < n; i++)
-    sc_buf_printf(out, "%s%.1f,%.1f", i ? " " : "", history_x(i, n, x0, x1),
-                  y1 - (y1 - y0) * percent_of(history_at(r, opts, i)) / 100);
+    sc_buf_printf(out, "%s%.1f,%.1f", i ? " " : "",
+                  history_x(p, i, n, timed, x0, x1),
+                  y1 - (y1 - y0) * percent_of(p[i].results) / 100);
   sc_buf_puts(out, "\"/>\n");
   for (size_t i = 0; i < n; i++) {
-    const struct sc_results *at = history_at(r, opts, i);
-    double x = history_x(i, n, x0, x1);
+    const struct sc_results *at = p[i].results;
+    double x = history_x(p, i, n, timed, x0, x1);
     double y = y1 - (y1 - y0) * percent_of(at) / 100;
+    sc_buf_printf(out, "<g data-when=\"%lld\"><title>%u/%u (%.0f%%), %s, ",
+                  p[i].when, at->score, at->max_score, percent_of(at),
+                  at->level);
+    sc_html_escape(out, p[i].label ? p[i].label : "an earlier run");
+    /* Labels alternate between two lines, so that close points (two
+     * gradings in an hour) do not print over each other. */
     sc_buf_printf(out,
-                  "<g><title>%u/%u (%.0f%%), %s</title>"
-                  "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4.5\" fill=\"#0969da\"/>"
+                  "</title><circle cx=\"%.1f\" cy=\"%.1f\" r=\"4.5\" "
+                  "fill=\"#0969da\"/>"
                   "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" "
                   "text-anchor=\"middle\" font-weight=\"600\">%u/%u</text>"
                   "<text x=\"%.1f\" y=\"%.0f\" font-size=\"11\" "
                   "text-anchor=\"middle\" fill=\"#59636e\">",
-                  at->score, at->max_score, percent_of(at), at->level, x, y, x,
-                  y - 9, at->score, at->max_score, x, y1 + 18);
-    const char *label =
-        i + 1 < n ? (opts->history_labels ? opts->history_labels[i] : NULL)
-                  : "this run";
-    if (label == NULL) {
-      sc_buf_printf(out, "run %zu", i + 1);
-    } else {
-      size_t cut = strlen(label) > 18 ? 18 : strlen(label);
-      while (cut > 0 && ((unsigned char)label[cut] & 0xC0) == 0x80)
-        cut--; /* never inside a character */
-      sc_html_escape_n(out, label, cut);
-      if (cut < strlen(label))
-        sc_buf_puts(out, "\xe2\x80\xa6");
-    }
+                  x, y, x, y - 9, at->score, at->max_score, x,
+                  y1 + 16 + (timed && i % 2 ? 13 : 0));
+    history_label(out, &p[i], timed, i);
     sc_buf_puts(out, "</text></g>\n");
   }
   sc_buf_puts(out, "</svg>\n");
+  free(p);
+}
+
+/* ------------------------------------------------------------------ */
+/* Commands that reproduce a finding on the learner's machine          */
+/* ------------------------------------------------------------------ */
+
+/* Appends s as one shell word, HTML-escaped: as it is when it holds only
+ * bytes no shell treats specially, else in single quotes. Kata ids and
+ * test names come from a results file, so a hostile one must stay one
+ * word when a mentor pastes the command. */
+static void put_shell_word(struct sc_buf *out, const char *s) {
+  size_t plain = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUV"
+                           "WXYZ0123456789_-./=+:,@%");
+  if (*s != '\0' && s[plain] == '\0') {
+    sc_html_escape(out, s);
+    return;
+  }
+  sc_buf_puts(out, "&#39;");
+  for (const char *p = s; *p; p++) {
+    size_t run = strcspn(p, "'");
+    sc_html_escape_n(out, p, run);
+    p += run;
+    if (*p == '\0')
+      break;
+    sc_buf_puts(out, "&#39;\\&#39;&#39;"); /* ' closes, \' is one, ' opens */
+  }
+  sc_buf_puts(out, "&#39;");
+}
+
+/* Appends the command that grades the kata again as these results were
+ * graded: `run` for a learner's own files; the reference solutions and
+ * another folder are graded with grade's option for them. */
+static void put_grade_command(struct sc_buf *out, const struct sc_results *r,
+                              const char *kata) {
+  const char *source = r->source ? r->source : "learner";
+  if (strcmp(source, "solutions") == 0)
+    sc_buf_puts(out, "./senior-check grade --solutions ");
+  else if (strcmp(source, "other") == 0)
+    sc_buf_puts(out, "./senior-check grade --from DIR ");
+  else
+    sc_buf_puts(out, "./senior-check run ");
+  put_shell_word(out, kata);
+}
+
+/* Appends the kata's suite as built by a grading of r: build/katas/SOURCE/
+ * KATA/suite, where `run` or `grade` left it. */
+static void put_suite_path(struct sc_buf *out, const struct sc_results *r,
+                           const char *kata) {
+  const char *source = r->source ? r->source : "learner";
+  char *path = sc_xasprintf("build/katas/%s/%s/suite",
+                            strcmp(source, "solutions") == 0 ? "reference"
+                            : strcmp(source, "other") == 0   ? "other"
+                                                             : "learner",
+                            kata);
+  put_shell_word(out, path);
+  free(path);
+}
+
+/* Appends the commands that show one gate's finding on the learner's
+ * machine, one <code> each: grading the kata again always; the suite
+ * under valgrind for memcheck, one test alone for a failing test (the
+ * suite's first argument is a cmocka filter). test is NULL but for a
+ * test. */
+static void put_repro(struct sc_buf *out, const struct sc_results *r,
+                      const char *kata, unsigned g, const char *test) {
+  sc_buf_puts(out, "<code class=\"cmd\">");
+  put_grade_command(out, r, kata);
+  sc_buf_puts(out, "</code>");
+  if (g == SC_GATE_MEMCHECK) {
+    sc_buf_puts(out, "<code class=\"cmd\">valgrind --leak-check=full "
+                     "--show-leak-kinds=definite,indirect "
+                     "--errors-for-leak-kinds=definite,indirect ");
+    put_suite_path(out, r, kata);
+    sc_buf_puts(out, "</code>");
+  } else if (g == SC_GATE_TESTS && test != NULL) {
+    sc_buf_puts(out, "<code class=\"cmd\">");
+    put_suite_path(out, r, kata);
+    sc_buf_puts(out, " ");
+    put_shell_word(out, test);
+    sc_buf_puts(out, "</code>");
+  }
+}
+
+/* What each gate's reproduction shows, after the commands. */
+static const char *const repro_shows[SC_GATE_COUNT] = {
+    "the compiler's diagnostics",
+    "each failing test with expected and actual",
+    "each leak and memory error at its line in the learner's files",
+    "the measured ratios against their bounds (the benchmark runs only "
+    "in a grading)",
+    "the lines the tests never ran",
+    "each warning and the sanitizers' report"};
+
+/* The commands that reproduce every gate of the kata short of full marks
+ * (a skipped gate comes back once the gate before it passes). */
+static void repro_block(struct sc_buf *out, const struct sc_results *r,
+                        const struct sc_kata_result *kata) {
+  if (kata->score == kata->max_score && kata->error == NULL)
+    return;
+  sc_buf_puts(out, "<div class=\"repro\"><h3>Reproduce locally</h3>\n"
+                   "<p class=\"muted\">In the learner's clone:</p><ul>\n");
+  if (kata->error != NULL) {
+    sc_buf_puts(out, "<li data-gate=\"kata\">the grading: ");
+    put_repro(out, r, kata->id, SC_GATE_BUILD, NULL);
+    sc_buf_puts(out, "</li>\n");
+  }
+  for (unsigned g = 0; g < SC_GATE_COUNT; g++) {
+    const struct sc_gate_result *gate = &kata->gates[g];
+    if (gate->status == SC_STATUS_PASS || gate->status == SC_STATUS_SKIP)
+      continue;
+    sc_buf_printf(out, "<li data-gate=\"%s\"><strong>%s</strong> (%s): ",
+                  gate_short[g], gate_short[g], repro_shows[g]);
+    put_repro(out, r, kata->id, g, NULL);
+    sc_buf_puts(out, "</li>\n");
+  }
+  sc_buf_puts(out, "</ul></div>\n");
 }
 
 /* ------------------------------------------------------------------ */
@@ -1059,7 +1282,9 @@ static void history_chart(struct sc_buf *out, const struct sc_results *r,
  * actual marked) and where it points, then the whole suite folded. */
 static void tests_evidence(struct sc_buf *out,
                            const struct sc_html_options *opts,
-                           const struct sc_gate_result *gate) {
+                           const struct sc_results *r,
+                           const struct sc_kata_result *kata) {
+  const struct sc_gate_result *gate = &kata->gates[SC_GATE_TESTS];
   size_t passed = 0;
   for (size_t i = 0; i < gate->test_count; i++)
     passed += gate->tests[i].status == SC_STATUS_PASS;
@@ -1077,13 +1302,17 @@ static void tests_evidence(struct sc_buf *out,
     if (shown++ == MAX_TESTS_OPEN)
       sc_buf_printf(out, "<details><summary>%zu more failing tests</summary>\n",
                     gate->test_count - passed - MAX_TESTS_OPEN);
-    sc_buf_puts(out, "<div class=\"evidence\"><h4>");
+    sc_buf_puts(out, "<div class=\"evidence\" data-test=\"");
+    sc_html_escape(out, t->name);
+    sc_buf_puts(out, "\"><h4>");
     put_badge(out, t->status);
     sc_buf_puts(out, " <code>");
     sc_html_escape(out, t->name);
     sc_buf_puts(out, "</code></h4>\n<pre>");
     put_message(out, t->message ? t->message : "(no message)");
-    sc_buf_puts(out, "</pre>\n");
+    sc_buf_puts(out, "</pre>\n<p class=\"repro\">Alone: ");
+    put_repro(out, r, kata->id, SC_GATE_TESTS, t->name);
+    sc_buf_puts(out, "</p>\n");
     const struct sc_location *where = sc_report_test_location(gate, t->name);
     if (where != NULL)
       put_location(out, opts, where);
@@ -1148,13 +1377,17 @@ static unsigned long long message_bytes(const char *message) {
  * line in context. */
 static void memcheck_evidence(struct sc_buf *out,
                               const struct sc_html_options *opts,
-                              const struct sc_gate_result *gate) {
+                              const struct sc_results *r,
+                              const struct sc_kata_result *kata) {
+  const struct sc_gate_result *gate = &kata->gates[SC_GATE_MEMCHECK];
   if (gate->location_count == 0)
     return;
   sc_buf_printf(out,
                 "<h3>Memory problems <span class=\"muted\">(%zu)"
-                "</span></h3>\n",
+                "</span></h3>\n<p class=\"repro\">Under valgrind: ",
                 gate->location_count);
+  put_repro(out, r, kata->id, SC_GATE_MEMCHECK, NULL);
+  sc_buf_puts(out, "</p>\n");
   for (size_t i = 0; i < gate->location_count; i++) {
     const struct sc_location *l = &gate->locations[i];
     const char *msg = l->message ? l->message : "";
@@ -1449,7 +1682,13 @@ static void writing_entry(struct sc_buf *out, const struct sc_results *r,
   sc_buf_puts(out, "<div class=\"evidence\"><h4><code>");
   sc_html_escape(out, w->file);
   sc_buf_puts(out, "</code> ");
-  put_badge(out, long_enough ? SC_STATUS_PASS : SC_STATUS_FAIL);
+  /* Prose is never scored: the badge says what was found, not a verdict
+   * of the gates'. */
+  sc_buf_printf(out, "<span class=\"badge %s\">%s</span>",
+                long_enough ? "written" : "note",
+                long_enough  ? "\xe2\x9c\x93 written"
+                : w->present ? "too short"
+                             : "missing");
   sc_buf_puts(out, "</h4>\n<p>");
   if (w->present)
     sc_buf_printf(out, "Written: <strong>%u words</strong>", w->words);
@@ -1496,7 +1735,8 @@ static void gate_table(struct sc_buf *out, const struct sc_kata_result *kata) {
                    "<th>what happened</th></tr></thead><tbody>\n");
   for (unsigned g = 0; g < SC_GATE_COUNT; g++) {
     const struct sc_gate_result *gate = &kata->gates[g];
-    sc_buf_printf(out, "<tr><td><strong>%s</strong></td><td>", gate_short[g]);
+    sc_buf_printf(out, "<tr data-gate=\"%s\"><td><strong>%s</strong></td><td>",
+                  gate_short[g], gate_short[g]);
     put_badge(out, gate->status);
     sc_buf_printf(out, "</td><td class=\"num\">%u/%u</td><td>", gate->score,
                   gate->max_score);
@@ -1539,8 +1779,9 @@ static void kata_section(struct sc_buf *out, const struct sc_results *r,
     sc_buf_puts(out, "). Shown to mentors, never scored.</p>\n");
   }
   const struct sc_gate_result *gates = kata->gates;
-  tests_evidence(out, opts, &gates[SC_GATE_TESTS]);
-  memcheck_evidence(out, opts, &gates[SC_GATE_MEMCHECK]);
+  repro_block(out, r, kata);
+  tests_evidence(out, opts, r, kata);
+  memcheck_evidence(out, opts, r, kata);
   timing_evidence(out, &gates[SC_GATE_TIMING]);
   coverage_evidence(out, opts, &gates[SC_GATE_COVERAGE]);
   strict_evidence(out, opts, &gates[SC_GATE_STRICT]);
@@ -1553,44 +1794,75 @@ static void kata_section(struct sc_buf *out, const struct sc_results *r,
   sc_buf_puts(out, "</section>\n");
 }
 
-/* Integrity first: changed protected files, and whether the results are
- * official (graded against a trusted ref) at all. */
+/* Appends the table of the protected files that differ. */
+static void findings_table(struct sc_buf *out, const struct sc_results *r) {
+  sc_buf_puts(out, "<table><thead><tr><th>file</th><th>change</th></tr>"
+                   "</thead><tbody>\n");
+  for (size_t i = 0; i < r->finding_count; i++) {
+    sc_buf_puts(out, "<tr><td class=\"mono\">");
+    sc_html_escape(out, r->findings[i].path);
+    sc_buf_puts(out, "</td><td>");
+    sc_html_escape(out, r->findings[i].change);
+    sc_buf_puts(out, "</td></tr>\n");
+  }
+  sc_buf_puts(out, "</tbody></table>\n");
+}
+
+/* Integrity first: whether the results are official (graded against a
+ * trusted ref) and which protected files changed. What a change means
+ * depends on the kind of run, so each kind says its own truth: under a
+ * trusted ref the protected files come from the ref and a change cannot
+ * count; without one the learner's own copies graded the code, so a
+ * weakened test or a raised threshold did count. */
 static void integrity(struct sc_buf *out, const struct sc_results *r) {
-  if (r->finding_count > 0) {
+  const char *ref = r->trusted_ref ? r->trusted_ref : "(unnamed)";
+  size_t n = r->finding_count;
+  if (r->official && n > 0) {
     sc_buf_printf(out,
                   "<div class=\"banner alert\" id=\"integrity\" "
                   "role=\"alert\"><strong>\xe2\x9a\xa0 Integrity: %zu "
-                  "protected file%s changed.</strong> The learner may change "
-                  "only a kata's editable files and notes; these changes do "
-                  "not count in the score, but look at them.\n"
-                  "<table><thead><tr><th>file</th><th>change</th></tr>"
-                  "</thead><tbody>\n",
-                  r->finding_count, r->finding_count == 1 ? "" : "s");
-    for (size_t i = 0; i < r->finding_count; i++) {
-      sc_buf_puts(out, "<tr><td class=\"mono\">");
-      sc_html_escape(out, r->findings[i].path);
-      sc_buf_puts(out, "</td><td>");
-      sc_html_escape(out, r->findings[i].change);
-      sc_buf_puts(out, "</td></tr>\n");
-    }
-    sc_buf_puts(out, "</tbody></table></div>\n");
-  }
-  if (r->official) {
-    sc_buf_puts(out, "<div class=\"banner ok\"><strong>Official.</strong> "
-                     "Graded with the tests, thresholds and grader of the "
-                     "trusted ref ");
-    sc_html_escape(out, r->trusted_ref ? r->trusted_ref : "(unnamed)");
-    sc_buf_puts(out, ".</div>\n");
-  } else if (r->source != NULL && strcmp(r->source, "solutions") == 0) {
-    sc_buf_puts(out, "<div class=\"banner warn\"><strong>Unofficial.</strong>"
-                     " The reference solutions, graded without a trusted ref "
-                     "(--trusted-ref).</div>\n");
+                  "protected file%s changed.</strong> Official run: the "
+                  "tests, thresholds and grader came from the trusted ref ",
+                  n, n == 1 ? "" : "s");
+    sc_html_escape(out, ref);
+    sc_buf_puts(out, ", so these changes do not count in the score. The "
+                     "learner may change only a kata's editable files and "
+                     "notes: look at them.\n");
+    findings_table(out, r);
+    sc_buf_puts(out, "</div>\n");
+  } else if (r->official) {
+    sc_buf_puts(out, "<div class=\"banner ok\" id=\"integrity\">"
+                     "<strong>Official.</strong> Graded with the tests, "
+                     "thresholds and grader of the trusted ref ");
+    sc_html_escape(out, ref);
+    sc_buf_puts(out, "; no protected file changed.</div>\n");
+  } else if (n > 0) {
+    sc_buf_printf(out,
+                  "<div class=\"banner alert\" id=\"integrity\" "
+                  "role=\"alert\"><strong>\xe2\x9a\xa0 Unofficial, and "
+                  "%zu protected file%s changed: they count in this "
+                  "score.</strong> Without a trusted ref the learner's own "
+                  "copies of the tests, thresholds and grader graded the "
+                  "code, so a weakened test or a raised threshold raised the "
+                  "score. Compare it with nobody's until it is graded "
+                  "against a trusted ref (grade --trusted-ref REF, or "
+                  "grade --repo REPO from a mentor's checkout).\n",
+                  n, n == 1 ? "" : "s");
+    findings_table(out, r);
+    sc_buf_puts(out, "</div>\n");
   } else {
-    sc_buf_puts(out, "<div class=\"banner warn\"><strong>Unofficial.</strong>"
-                     " Not graded against a trusted ref (--trusted-ref), so "
-                     "the tests, thresholds and grader were the learner's own "
-                     "copies. CI's grading of the pull request is the "
-                     "official one.</div>\n");
+    sc_buf_puts(out, "<div class=\"banner warn\" id=\"integrity\">"
+                     "<strong>Unofficial.</strong> ");
+    if (r->source != NULL && strcmp(r->source, "solutions") == 0)
+      sc_buf_puts(out, "The reference solutions, graded ");
+    else
+      sc_buf_puts(out, "Graded ");
+    sc_buf_puts(out, "without a trusted ref (--trusted-ref): the tests, "
+                     "thresholds and grader were this checkout's own copies. "
+                     "No protected file differed from the commit they were "
+                     "compared with, so nothing seen raised the score; CI's "
+                     "grading of the pull request is the official "
+                     "one.</div>\n");
   }
 }
 

@@ -23,7 +23,17 @@ struct sc_html_options {
   const struct sc_results *history;  /* earlier results, oldest first */
   const char *const *history_labels; /* a label for each, or NULL */
   size_t history_count;
+  /* When each was graded (the results files' graded_at, in seconds since
+   * the epoch; 0 when not known), and when these results were. With every
+   * time known the history is drawn over time; else in the order given. */
+  const long long *history_times;
+  long long graded_at;
 };
+
+/* Reads a results file's graded_at ("2024-05-03T14:02:00Z", UTC) into
+ * *secs, seconds since the epoch. Returns 0, or SC_EREPORT when iso is
+ * NULL or not a time in exactly that form. */
+int sc_html_parse_time(const char *iso, long long *secs);
 
 /* Appends the len bytes at s to out as HTML text that is safe both between
  * tags and inside a quoted attribute: '&', '<', '>', '"' and '\'' become
