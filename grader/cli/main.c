@@ -54,6 +54,8 @@ static const struct sc_option no_options[] = {{NULL, NULL, NULL, 0}};
 static const struct sc_option report_options[] = {
     {"--html", "FILE", "write one learner's page to FILE", 0},
     {"--class", "FILE", "write the class page of the results files to FILE", 0},
+    {"--class-csv", "FILE",
+     "write the class as CSV (learner, kata, gate, points...) to FILE", 0},
     {"--history", "FILE",
      "an earlier results file, for the score over time (oldest first)", 1},
     {"--repo", "DIR",
@@ -106,7 +108,8 @@ static const struct sc_verb verbs[] = {
     {"report",
      "--html FILE [RESULTS.json] [--history FILE]... [--repo DIR]\n"
      "       [--solutions | --from DIR] [--katas DIR]\n"
-     "   or: senior-check report --class FILE RESULTS.json...",
+     "   or: senior-check report [--class FILE] [--class-csv FILE] "
+     "RESULTS.json...",
      "a mentor's page of one learner's results (grading first when no file "
      "is given), or of a class's",
      report_options, sc_verb_report},

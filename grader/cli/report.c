@@ -277,9 +277,32 @@ static int learner_page(const struct sc_context *ctx,
   return status;
 }
 
-/* report --class FILE RESULTS.json... */
+/* Writes what was asked of the class: the page, the CSV or both.
+ * Returns 0, or -1 with the error printed. */
+static int class_outputs(const struct sc_class *class, const char *page,
+                         const char *csv) {
+  const char *paths[2] = {page, csv};
+  for (int i = 0; i < 2; i++) {
+    if (paths[i] == NULL)
+      continue;
+    int err = i == 0 ? sc_report_class_write(class, paths[i])
+                     : sc_report_class_csv_write(class, paths[i]);
+    if (err != 0) {
+      sc_error("cannot write '%s': %s", paths[i], sc_strerror(err));
+      return -1;
+    }
+    printf("report: wrote '%s': %zu learners, %zu katas%s\n", paths[i],
+           class->count, class->learners[0].results.count,
+           class->bad_count ? ", and the files that could not be read" : "");
+  }
+  return 0;
+}
+
+/* report [--class FILE] [--class-csv FILE] RESULTS.json...: a file that
+ * cannot be used gets its row saying why, and a line here; the pages are
+ * still written, and the exit status (2) says not all was read. */
 static int class_page(const struct sc_verb *verb, const struct sc_args *args,
-                      const char *page) {
+                      const char *page, const char *csv) {
   static const char *const html_only[] = {"--history", "--repo", "--solutions",
                                           "--from", "--katas"};
   for (size_t i = 0; i < SC_ARRAY_SIZE(html_only); i++) {
@@ -299,17 +322,14 @@ static int class_page(const struct sc_verb *verb, const struct sc_args *args,
   char *why = NULL;
   int status = SC_EXIT_USAGE;
   if (sc_class_load((const char *const *)args->positionals,
-                    args->positional_count, page, &class, &why) != 0) {
+                    args->positional_count, page ? page : csv, &class,
+                    &why) != 0) {
     sc_error("%s", why);
   } else {
-    int err = sc_report_class_write(&class, page);
-    if (err != 0) {
-      sc_error("cannot write '%s': %s", page, sc_strerror(err));
-    } else {
-      printf("report: wrote '%s': %zu learners, %zu katas\n", page, class.count,
-             class.learners[0].results.count);
+    for (size_t i = 0; i < class.bad_count; i++)
+      sc_error("%s: its row says so", class.bad[i].why);
+    if (class_outputs(&class, page, csv) == 0 && class.bad_count == 0)
       status = SC_EXIT_FULL_MARKS;
-    }
     sc_class_free(&class);
   }
   free(why);
@@ -320,11 +340,13 @@ int sc_verb_report(const struct sc_context *ctx, const struct sc_verb *verb,
                    const struct sc_args *args) {
   const char *html = sc_args_get(verb, args, "--html");
   const char *class = sc_args_get(verb, args, "--class");
-  if ((html == NULL) == (class == NULL)) {
-    sc_error("report writes one page: give --html FILE (a learner) or "
-             "--class FILE (a class), see 'senior-check help report'");
+  const char *csv = sc_args_get(verb, args, "--class-csv");
+  if ((html == NULL) == (class == NULL && csv == NULL)) {
+    sc_error("report writes a learner's page or a class's: give --html FILE, "
+             "or --class FILE and/or --class-csv FILE, see 'senior-check help "
+             "report'");
     return SC_EXIT_USAGE;
   }
   return html ? learner_page(ctx, verb, args, html)
-              : class_page(verb, args, class);
+              : class_page(verb, args, class, csv);
 }

@@ -23,13 +23,18 @@
 void sc_class_free(struct sc_class *c) {
   if (c == NULL)
     return;
-  for (size_t i = 0; i < c->count; i++) {
-    free(c->learners[i].name);
-    free(c->learners[i].path);
-    free(c->learners[i].page);
-    sc_results_free(&c->learners[i].results);
+  struct sc_class_learner *lists[2] = {c->learners, c->bad};
+  size_t counts[2] = {c->count, c->bad_count};
+  for (size_t k = 0; k < 2; k++) {
+    for (size_t i = 0; i < counts[k]; i++) {
+      free(lists[k][i].name);
+      free(lists[k][i].path);
+      free(lists[k][i].page);
+      free(lists[k][i].why);
+      sc_results_free(&lists[k][i].results);
+    }
+    free(lists[k]);
   }
-  free(c->learners);
   memset(c, 0, sizeof(*c));
 }
 
@@ -145,11 +150,11 @@ static char *kata_list(const struct sc_results *r) {
   return sc_buf_detach(&list);
 }
 
-/* Checks the i-th learner against those before it: a new name, the same
+/* Checks l against the usable learners before it: a new name, the same
  * katas as the first. Returns 0, or SC_EREPORT with *why set. */
-static int check_learner(const struct sc_class *c, size_t i, char **why) {
-  const struct sc_class_learner *l = &c->learners[i];
-  for (size_t j = 0; j < i; j++) {
+static int check_learner(const struct sc_class *c,
+                         const struct sc_class_learner *l, char **why) {
+  for (size_t j = 0; j < c->count; j++) {
     if (strcmp(c->learners[j].name, l->name) == 0) {
       *why = sc_xasprintf("'%s': a second results file for learner '%s' "
                           "(the first is '%s'): give one file per learner",
@@ -158,8 +163,8 @@ static int check_learner(const struct sc_class *c, size_t i, char **why) {
     }
   }
   const struct sc_class_learner *first = &c->learners[0];
-  if (i > 0 && (l->results.count != first->results.count ||
-                !katas_within(&l->results, &first->results))) {
+  if (c->count > 0 && (l->results.count != first->results.count ||
+                       !katas_within(&l->results, &first->results))) {
     char *mine = kata_list(&l->results), *theirs = kata_list(&first->results);
     *why = sc_xasprintf("'%s': grades %s, but '%s' grades %s: a class page "
                         "compares results of the same katas",
@@ -169,6 +174,28 @@ static int check_learner(const struct sc_class *c, size_t i, char **why) {
     return SC_EREPORT;
   }
   return 0;
+}
+
+/* Reads one learner's file into *l (l->path set). Returns 0, or an error
+ * with l->why set. */
+static int load_learner(const struct sc_class *c, struct sc_class_learner *l) {
+  int err;
+  l->name = learner_name(l->path);
+  if (l->name == NULL) {
+    const char *base = strrchr(l->path, '/');
+    l->name = sc_xstrdup(base ? base + 1 : l->path);
+    l->why = sc_xasprintf("'%s': a learner's results file is named after "
+                          "the learner and ends in '.json' (ada.json)",
+                          l->path);
+    return SC_EREPORT;
+  }
+  if ((err = sc_results_read(l->path, &l->results, &l->why)) != 0) {
+    not_results(l->path, err, &l->why);
+    if (l->why == NULL)
+      l->why = sc_xasprintf("'%s': %s", l->path, sc_strerror(err));
+    return err;
+  }
+  return check_learner(c, l, &l->why);
 }
 
 int sc_class_load(const char *const *paths, size_t n, const char *page_path,
@@ -181,31 +208,22 @@ int sc_class_load(const char *const *paths, size_t n, const char *page_path,
     return SC_EUSAGE;
   }
   out->learners = sc_xcalloc(n, sizeof(*out->learners));
-  int err = 0;
-  for (size_t i = 0; i < n && err == 0; i++) {
-    struct sc_class_learner *l = &out->learners[i];
-    l->path = sc_xstrdup(paths[i]);
-    out->count = i + 1;
-    l->name = learner_name(paths[i]);
-    if (l->name == NULL) {
-      *why = sc_xasprintf("'%s': a learner's results file is named after "
-                          "the learner and ends in '.json' (ada.json)",
-                          paths[i]);
-      err = SC_EREPORT;
-    } else if ((err = sc_results_read(paths[i], &l->results, why)) == 0) {
-      err = check_learner(out, i, why);
+  out->bad = sc_xcalloc(n, sizeof(*out->bad));
+  for (size_t i = 0; i < n; i++) {
+    struct sc_class_learner l = {.path = sc_xstrdup(paths[i])};
+    if (load_learner(out, &l) == 0) {
+      l.page = learner_page(paths[i], l.name, page_path);
+      out->learners[out->count++] = l;
     } else {
-      not_results(paths[i], err, why);
+      sc_results_free(&l.results);
+      memset(&l.results, 0, sizeof(l.results));
+      out->bad[out->bad_count++] = l;
     }
-    if (err == 0)
-      l->page = learner_page(paths[i], l->name, page_path);
   }
-  if (err != 0) {
+  if (out->count == 0) {
+    *why = sc_xstrdup(out->bad[0].why);
     sc_class_free(out);
-    if (*why == NULL)
-      *why =
-          sc_xasprintf("cannot read the results files: %s", sc_strerror(err));
-    return err;
+    return SC_EREPORT;
   }
   return 0;
 }
@@ -286,7 +304,10 @@ static void kata_stats(const struct sc_class *c, size_t k,
 
 /* Sorting the table by a column: a click on its header sorts ascending,
  * a second click descending. Cells carry the value they sort by in
- * data-sort; ties keep the learners in name order. */
+ * data-sort; ties keep the learners in name order. Each group of learners
+ * (a tbody: official, unofficial, unofficial with protected changes) is
+ * sorted within itself, so that no sort ranks a score raised by a changed
+ * test above an honest one; the unreadable files stay last. */
 static const char sort_script[] =
     "(function () {\n"
     "  document.querySelectorAll('table.sortable').forEach(function (t) {\n"
@@ -301,18 +322,23 @@ static const char sort_script[] =
     "          h.removeAttribute('aria-sort');\n"
     "        });\n"
     "        th.setAttribute('aria-sort', up ? 'ascending' : 'descending');\n"
-    "        var body = t.tBodies[0];\n"
-    "        var rows = Array.prototype.slice.call(body.rows);\n"
-    "        rows.sort(function (a, b) {\n"
-    "          var x = a.cells[col].getAttribute('data-sort');\n"
-    "          var y = b.cells[col].getAttribute('data-sort');\n"
-    "          var d = text ? x.localeCompare(y) : parseFloat(x) - "
+    "        Array.prototype.forEach.call(t.tBodies, function (body) {\n"
+    "          if (body.classList.contains('unsorted')) return;\n"
+    "          var rows = Array.prototype.filter.call(body.rows, function (r) "
+    "{\n"
+    "            return !r.classList.contains('group');\n"
+    "          });\n"
+    "          rows.sort(function (a, b) {\n"
+    "            var x = a.cells[col].getAttribute('data-sort');\n"
+    "            var y = b.cells[col].getAttribute('data-sort');\n"
+    "            var d = text ? x.localeCompare(y) : parseFloat(x) - "
     "parseFloat(y);\n"
-    "          if (!up) d = -d;\n"
-    "          return d || a.cells[0].getAttribute('data-sort')\n"
-    "              .localeCompare(b.cells[0].getAttribute('data-sort'));\n"
+    "            if (!up) d = -d;\n"
+    "            return d || a.cells[0].getAttribute('data-sort')\n"
+    "                .localeCompare(b.cells[0].getAttribute('data-sort'));\n"
+    "          });\n"
+    "          rows.forEach(function (r) { body.appendChild(r); });\n"
     "        });\n"
-    "        rows.forEach(function (r) { body.appendChild(r); });\n"
     "      });\n"
     "    });\n"
     "  });\n"
@@ -374,19 +400,71 @@ static void learner_row(struct sc_buf *out, const struct sc_class *c,
   if (r->finding_count > 0)
     sc_buf_printf(out,
                   "<span class=\"badge fail\">\xe2\x9a\xa0 %zu changed"
-                  "</span> ",
-                  r->finding_count);
-  sc_buf_puts(out, r->official ? "official" : "unofficial");
+                  "</span> %s",
+                  r->finding_count,
+                  r->official ? "not counted (official)"
+                              : "counted in the score (unofficial)");
+  else
+    sc_buf_puts(out, r->official ? "official" : "unofficial");
   sc_buf_puts(out, "</td></tr>\n");
 }
 
-/* The table of learners by kata. */
+/* How far a learner's score can be trusted: the groups the table ranks
+ * apart, most trusted first. */
+enum trust { TRUST_OFFICIAL, TRUST_UNOFFICIAL, TRUST_CHANGED, TRUST_COUNT };
+
+static enum trust trust_of(const struct sc_results *r) {
+  return r->official             ? TRUST_OFFICIAL
+         : r->finding_count == 0 ? TRUST_UNOFFICIAL
+                                 : TRUST_CHANGED;
+}
+
+/* What each group's heading row says. */
+static const char *const trust_heading[TRUST_COUNT] = {
+    "Official: graded against a trusted ref",
+    "Unofficial: graded with the learner's own tests and thresholds, none "
+    "of them changed",
+    "Unofficial, protected files changed: the changes counted in these "
+    "scores, ranked apart"};
+static const char *const trust_class[TRUST_COUNT] = {"official", "unofficial",
+                                                     "changed"};
+
+/* The rows of the files that could not be used: each says why. */
+static void bad_rows(struct sc_buf *out, const struct sc_class *c,
+                     size_t columns) {
+  if (c->bad_count == 0)
+    return;
+  sc_buf_printf(out,
+                "<tbody class=\"unsorted bad\"><tr class=\"group\"><th "
+                "colspan=\"%zu\">Results files that could not be read "
+                "(%zu)</th></tr>\n",
+                columns, c->bad_count);
+  for (size_t i = 0; i < c->bad_count; i++) {
+    sc_buf_puts(out, "<tr><td><strong>");
+    sc_html_escape(out, c->bad[i].name);
+    sc_buf_printf(out,
+                  "</strong></td><td colspan=\"%zu\" class=\"why\">"
+                  "<span class=\"badge error\">! unreadable</span> ",
+                  columns - 1);
+    sc_html_escape(out, c->bad[i].why);
+    sc_buf_puts(out, "</td></tr>\n");
+  }
+  sc_buf_puts(out, "</tbody>");
+}
+
+/* The table of learners by kata, one group (tbody) per trust. */
 static void learner_table(struct sc_buf *out, const struct sc_class *c) {
   const struct sc_results *first = &c->learners[0].results;
+  size_t columns = 4 + first->count, groups = 0;
+  size_t in[TRUST_COUNT] = {0};
+  for (size_t i = 0; i < c->count; i++)
+    groups += in[trust_of(&c->learners[i].results)]++ == 0;
   sc_buf_puts(out, "<section class=\"card\"><h2>Learners by kata</h2>"
                    "<p class=\"muted\">Click a column's header to sort by "
-                   "it; click again to reverse.</p>\n"
-                   "<div style=\"overflow-x:auto\"><table class=\"sortable\" "
+                   "it; click again to reverse. Official results, "
+                   "unofficial ones and unofficial ones with protected files "
+                   "changed are sorted apart, in that order.</p>\n"
+                   "<div class=\"wide\"><table class=\"sortable\" "
                    "id=\"learners\"><thead><tr>");
   sort_head(out, "learner", 1, NULL);
   sort_head(out, "total", 0, "num");
@@ -394,10 +472,25 @@ static void learner_table(struct sc_buf *out, const struct sc_class *c) {
   for (size_t k = 0; k < first->count; k++)
     sort_head(out, first->katas[k].id, 0, "num kata");
   sort_head(out, "integrity", 0, NULL);
-  sc_buf_puts(out, "</tr></thead><tbody>\n");
-  for (size_t i = 0; i < c->count; i++)
-    learner_row(out, c, &c->learners[i]);
-  sc_buf_puts(out, "</tbody></table></div></section>\n");
+  sc_buf_puts(out, "</tr></thead>\n");
+  for (unsigned t = 0; t < TRUST_COUNT; t++) {
+    if (in[t] == 0)
+      continue;
+    sc_buf_printf(out, "<tbody class=\"%s\">", trust_class[t]);
+    /* One group needs no heading: the integrity column says it. */
+    if (groups > 1)
+      sc_buf_printf(out,
+                    "<tr class=\"group\"><th colspan=\"%zu\">%s (%zu)"
+                    "</th></tr>",
+                    columns, trust_heading[t], in[t]);
+    sc_buf_puts(out, "\n");
+    for (size_t i = 0; i < c->count; i++)
+      if (trust_of(&c->learners[i].results) == (enum trust)t)
+        learner_row(out, c, &c->learners[i]);
+    sc_buf_puts(out, "</tbody>");
+  }
+  bad_rows(out, c, columns);
+  sc_buf_puts(out, "</table></div></section>\n");
 }
 
 /* Appends one kata's column of the distribution chart: the box from the
@@ -550,7 +643,9 @@ static void class_integrity(struct sc_buf *out, const struct sc_class *c) {
   if (changed > 0)
     sc_buf_printf(out,
                   "<strong>\xe2\x9a\xa0 Integrity: %zu learner%s changed "
-                  "protected files.</strong> ",
+                  "protected files.</strong> In an official run such "
+                  "changes do not count; in an unofficial one they do, so "
+                  "those learners are ranked apart, below the others. ",
                   changed, changed == 1 ? "" : "s");
   if (unofficial > 0)
     sc_buf_printf(out,
@@ -638,5 +733,79 @@ int sc_report_class_write(const struct sc_class *c, const char *path) {
   sc_report_class_render(c, &page);
   int err = sc_html_save(page.data, page.len, path);
   sc_buf_free(&page);
+  return err;
+}
+
+/* ------------------------------------------------------------------ */
+/* CSV                                                                 */
+/* ------------------------------------------------------------------ */
+
+/* Appends one CSV field (RFC 4180), then sep: quoted when it holds a
+ * comma, a quote, CR or LF, its quotes doubled; "'" first when a
+ * spreadsheet would read it as a formula. */
+static void csv_field(struct sc_buf *out, const char *s, const char *sep) {
+  s = s ? s : "";
+  int formula = strchr("=+-@\t\r", *s) != NULL && *s != '\0';
+  int quoted = strpbrk(s, ",\"\r\n") != NULL;
+  if (quoted)
+    sc_buf_puts(out, "\"");
+  if (formula)
+    sc_buf_puts(out, "'");
+  for (const char *p = s; *p; p++) {
+    size_t run = strcspn(p, "\"");
+    sc_buf_add(out, p, run);
+    p += run;
+    if (*p == '\0')
+      break;
+    sc_buf_puts(out, "\"\"");
+  }
+  if (quoted)
+    sc_buf_puts(out, "\"");
+  sc_buf_puts(out, sep);
+}
+
+void sc_report_class_csv(const struct sc_class *c, struct sc_buf *out) {
+  sc_buf_puts(out, "learner,kata,gate,points,max_points,status,official,"
+                   "note\r\n");
+  for (size_t i = 0; i < c->count; i++) {
+    const struct sc_class_learner *l = &c->learners[i];
+    const struct sc_results *r = &l->results;
+    for (size_t k = 0; k < r->count; k++) {
+      const struct sc_kata_result *kata = &r->katas[k];
+      for (unsigned g = 0; g < SC_GATE_COUNT; g++) {
+        const struct sc_gate_result *gate = &kata->gates[g];
+        char points[16], max[16];
+        snprintf(points, sizeof(points), "%u", gate->score);
+        snprintf(max, sizeof(max), "%u", gate->max_score);
+        csv_field(out, l->name, ",");
+        csv_field(out, kata->id, ",");
+        csv_field(out, sc_gate_name((enum sc_gate)g), ",");
+        csv_field(out, points, ",");
+        csv_field(out, max, ",");
+        csv_field(out, sc_status_name(gate->status), ",");
+        csv_field(out, r->official ? "yes" : "no", ",");
+        csv_field(out,
+                  kata->error             ? kata->error
+                  : r->official           ? ""
+                  : r->finding_count == 0 ? ""
+                                          : "protected files changed: "
+                                            "counted in this unofficial score",
+                  "\r\n");
+      }
+    }
+  }
+  for (size_t i = 0; i < c->bad_count; i++) {
+    csv_field(out, c->bad[i].name, ",,,,,");
+    csv_field(out, "unreadable", ",");
+    csv_field(out, "", ",");
+    csv_field(out, c->bad[i].why, "\r\n");
+  }
+}
+
+int sc_report_class_csv_write(const struct sc_class *c, const char *path) {
+  struct sc_buf csv = {0};
+  sc_report_class_csv(c, &csv);
+  int err = sc_html_save(csv.data ? csv.data : "", csv.len, path);
+  sc_buf_free(&csv);
   return err;
 }

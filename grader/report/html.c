@@ -183,7 +183,9 @@ static const char *const style[] = {
     "footer{color:var(--muted);font-size:.82rem;margin-top:2rem}\n",
     ".badge.note{color:var(--error);background:var(--error-bg)}\n",
     ".badge.written{color:var(--pass);background:var(--pass-bg)}\n",
-    ".repro{margin:.3rem 0 .6rem}\n",
+    ".repro{margin:.3rem 0 .6rem}\n", ".wide{overflow-x:auto}\n",
+    "tr.group th{background:#fff;color:var(--ink);text-transform:none;"
+    "letter-spacing:0;font-size:.85rem;padding-top:.8rem}\n",
     ".repro code{display:block;white-space:pre-wrap;overflow-wrap:anywhere;"
     "background:var(--soft);border:1px solid var(--line);border-radius:6px;"
     "padding:.25rem .6rem;margin:.15rem 0}\n",
