@@ -24,6 +24,7 @@
 #include "report/class.h"
 #include "report/html.h"
 #include "report/json.h"
+#include "report/results_read.h"
 
 /* Markup a learner's code could print into a test message. */
 #define HOSTILE "<script>alert(\"x\")</script><img src=x onerror='y'>&amp;"
@@ -223,23 +224,84 @@ static void test_html_page_shows_score_level_chart_and_gates(void **state) {
   sc_results_free(&r);
 }
 
+static void
+test_html_page_gives_the_command_that_reproduces_each_finding(void **state) {
+  (void)state;
+  struct sc_results r;
+  build_results(&r, 3, 0);
+  char *page = page_of(&r, NULL);
+  /* every gate short of full marks has its line, with the kata's command */
+  for (size_t k = 0; k < r.count; k++) {
+    for (unsigned g = 0; g < SC_GATE_COUNT; g++) {
+      const struct sc_gate_result *gate = &r.katas[k].gates[g];
+      if (gate->status == SC_STATUS_PASS || gate->status == SC_STATUS_SKIP)
+        continue;
+      char *section = sc_xasprintf("id=\"kata-%s\"", r.katas[k].id);
+      const char *at = strstr(page, section);
+      assert_non_null(at);
+      char *line = sc_xasprintf("<li data-gate=\"%s\">", sc_gate_name(g));
+      const char *li = strstr(at, line);
+      assert_non_null(li);
+      char *cmd = sc_xasprintf("<code class=\"cmd\">./senior-check run %s"
+                               "</code>",
+                               r.katas[k].id);
+      const char *end = strstr(li, "</li>");
+      const char *found = strstr(li, cmd);
+      assert_true(found != NULL && found < end);
+      free(cmd);
+      free(line);
+      free(section);
+    }
+  }
+  /* a failing test alone, and the suite under valgrind */
+  assert_non_null(strstr(page, "build/katas/learner/01-x/suite test_two"));
+  assert_non_null(strstr(page, "valgrind --leak-check=full"));
+  free(page);
+  /* a hostile kata id stays one inert shell word */
+  free(r.katas[0].id);
+  r.katas[0].id = sc_xstrdup("x'; rm -rf ~ #");
+  page = page_of(&r, NULL);
+  assert_non_null(strstr(page, "./senior-check run &#39;x&#39;\\&#39;&#39;; "
+                               "rm -rf ~ #&#39;</code>"));
+  free(page);
+  r.source = "solutions";
+  page = page_of(&r, NULL);
+  assert_non_null(strstr(page, "./senior-check grade --solutions &#39;x"));
+  assert_non_null(strstr(page, "build/katas/reference/"));
+  r.source = "learner";
+  free(page);
+  sc_results_free(&r);
+}
+
 static void test_html_page_puts_integrity_first(void **state) {
   (void)state;
   struct sc_results r;
   build_results(&r, 1, 0);
   sc_results_add_finding(&r, "katas/01-x/test_x.c", "modified");
   char *page = page_of(&r, NULL);
-  const char *alert = strstr(page, "Integrity: 1 protected file changed");
+  /* Unofficial: the learner's own copies graded, so the change counted. */
+  const char *alert = strstr(page, "Unofficial, and 1 protected file "
+                                   "changed: they count in this score.");
   assert_non_null(alert);
   assert_non_null(strstr(page, "katas/01-x/test_x.c"));
-  assert_non_null(strstr(page, "Unofficial."));
+  assert_null(strstr(page, "do not count"));
   assert_true(alert < strstr(page, "id=\"kata-01-x\""));
   free(page);
   r.official = 1;
   r.trusted_ref = sc_xstrdup("origin/main (3f2a)");
   page = page_of(&r, NULL);
-  assert_null(strstr(page, "Unofficial."));
-  assert_non_null(strstr(page, "trusted ref origin/main (3f2a)"));
+  assert_null(strstr(page, "Unofficial"));
+  assert_non_null(strstr(page, "Integrity: 1 protected file changed."));
+  assert_non_null(strstr(page, "trusted ref origin/main (3f2a), so these "
+                               "changes do not count in the score"));
+  free(page);
+  r.official = 0;
+  r.finding_count = 0; /* the finding stays allocated, freed below */
+  page = page_of(&r, NULL);
+  assert_non_null(strstr(page, "<strong>Unofficial.</strong>"));
+  assert_non_null(strstr(page, "No protected file differed"));
+  assert_null(strstr(page, "they count"));
+  r.finding_count = 1;
   free(page);
   sc_results_free(&r);
 }
@@ -310,7 +372,9 @@ static void test_html_page_renders_the_notes_and_counts_phases(void **state) {
   assert_non_null(strstr(page, "<h4>My notes</h4>"));
   assert_non_null(strstr(page, "<li>check runs <code>setImmediate</code>"));
   assert_non_null(strstr(page, "<li>&lt;script&gt;x&lt;/script&gt;"));
-  assert_non_null(strstr(page, "too short"));
+  /* prose is never scored: the badge says what is wrong, not "fail" */
+  assert_non_null(strstr(page, "<span class=\"badge note\">too short</span>"));
+  assert_null(strstr(page, "NOTES.md</code> <span class=\"badge fail"));
   free(page);
   sc_results_free(&r);
   sc_remove_tree(repo);
@@ -333,7 +397,43 @@ static void test_html_page_draws_the_score_over_time(void **state) {
   assert_non_null(strstr(history, "<polyline"));
   assert_non_null(strstr(history, ">week1</text>"));
   assert_non_null(strstr(history, ">this run</text>"));
+  assert_non_null(strstr(history, "data-axis=\"order\""));
   free(page);
+  /* With graded_at: placed by time, sorted, labelled with the date. Week 2
+   * was graded 1 day after week 1, this run 9 days after: the gaps are
+   * 1 to 8, not evenly spaced, whatever the order given. */
+  long long t1 = 0, t2 = 0, now = 0;
+  assert_int_equal(sc_html_parse_time("2024-05-01T10:00:00Z", &t1), 0);
+  assert_int_equal(sc_html_parse_time("2024-05-02T10:00:00Z", &t2), 0);
+  assert_int_equal(sc_html_parse_time("2024-05-10T10:00:00Z", &now), 0);
+  assert_int_equal(t2 - t1, 86400);
+  long long times[] = {t2, t1}; /* given newest first */
+  opts.history_times = times;
+  opts.graded_at = now;
+  page = page_of(&r, &opts);
+  history = strstr(page, "id=\"history\"");
+  assert_non_null(strstr(history, "data-axis=\"time\""));
+  const char *a = strstr(history, ">2024-05-01 10:00</text>");
+  const char *b = strstr(history, ">2024-05-02 10:00</text>");
+  const char *c = strstr(history, ">2024-05-10 10:00</text>");
+  assert_true(a != NULL && b != NULL && c != NULL && a < b && b < c);
+  /* x of the points: 68, 68 + 472 / 9, 540 */
+  assert_non_null(strstr(history, "<circle cx=\"68.0\""));
+  assert_non_null(strstr(history, "<circle cx=\"120.4\""));
+  assert_non_null(strstr(history, "<circle cx=\"540.0\""));
+  free(page);
+  /* one time missing: back to the order given, and the page says why */
+  times[1] = 0;
+  page = page_of(&r, &opts);
+  assert_non_null(strstr(page, "data-axis=\"order\""));
+  assert_non_null(strstr(page, "without graded_at"));
+  free(page);
+  long long t = 0;
+  assert_int_equal(sc_html_parse_time("2024-05-01 10:00:00", &t), SC_EREPORT);
+  assert_int_equal(sc_html_parse_time("2024-5-1T10:00:00Z", &t), SC_EREPORT);
+  assert_int_equal(sc_html_parse_time("2024-05-01T10:00:00Zjunk", &t),
+                   SC_EREPORT);
+  assert_int_equal(sc_html_parse_time(NULL, &t), SC_EREPORT);
   sc_results_free(&r);
   sc_results_free(&earlier[0]);
   sc_results_free(&earlier[1]);
@@ -419,7 +519,7 @@ static int load(const char *dir, const char *const *names, const char *page,
 
 static const char *const two_katas[] = {"01-x", "02-y", NULL};
 
-static void test_class_refuses_a_file_that_is_not_results(void **state) {
+static void test_class_keeps_the_page_when_a_file_is_not_results(void **state) {
   (void)state;
   char *dir = temp_dir();
   write_results(dir, "ada.json", two_katas, 0);
@@ -427,17 +527,34 @@ static void test_class_refuses_a_file_that_is_not_results(void **state) {
   struct sc_class c;
   char *why = NULL;
   const char *names[] = {"ada.json", "bob.json", NULL};
-  assert_int_equal(load(dir, names, NULL, &c, &why), SC_EREPORT);
+  assert_int_equal(load(dir, names, NULL, &c, &why), 0);
+  assert_null(why);
+  assert_int_equal(c.count, 1);
+  assert_int_equal(c.bad_count, 1);
+  assert_string_equal(c.bad[0].name, "bob");
+  assert_non_null(strstr(c.bad[0].why, "bob.json' is not a results file"));
+  assert_null(strchr(c.bad[0].why, '\n'));
+  struct sc_buf out = {0};
+  sc_report_class_render(&c, &out);
+  const char *row = strstr(out.data, "<tbody class=\"unsorted bad\">");
+  assert_non_null(row);
+  assert_non_null(strstr(row, "<strong>bob</strong>"));
+  assert_non_null(strstr(row, "is not a results file"));
+  sc_buf_free(&out);
+  sc_class_free(&c);
+  /* nothing usable: no page, the first file's reason */
+  const char *only_bad[] = {"bob.json", NULL};
+  assert_int_equal(load(dir, only_bad, NULL, &c, &why), SC_EREPORT);
   assert_int_equal(c.count, 0);
   assert_null(c.learners);
   assert_non_null(strstr(why, "bob.json' is not a results file"));
-  assert_null(strchr(why, '\n'));
   free(why);
   sc_remove_tree(dir);
   free(dir);
 }
 
-static void test_class_refuses_two_files_for_one_learner(void **state) {
+static void
+test_class_gives_a_second_file_for_one_learner_its_own_row(void **state) {
   (void)state;
   char *dir = temp_dir();
   write_results(dir, "ada.json", two_katas, 0);
@@ -447,17 +564,19 @@ static void test_class_refuses_two_files_for_one_learner(void **state) {
   struct sc_class c;
   char *why = NULL;
   const char *names[] = {"ada.json", "again/ada.json", NULL};
-  assert_int_equal(load(dir, names, NULL, &c, &why), SC_EREPORT);
-  assert_non_null(strstr(why, "again/ada.json': a second results file for "
-                              "learner 'ada'"));
-  assert_null(strchr(why, '\n'));
-  free(why);
+  assert_int_equal(load(dir, names, NULL, &c, &why), 0);
+  assert_int_equal(c.count, 1);
+  assert_int_equal(c.bad_count, 1);
+  assert_non_null(strstr(c.bad[0].why, "again/ada.json': a second results "
+                                       "file for learner 'ada'"));
+  sc_class_free(&c);
   free(sub);
   sc_remove_tree(dir);
   free(dir);
 }
 
-static void test_class_refuses_results_of_different_katas(void **state) {
+static void
+test_class_gives_results_of_other_katas_their_own_row(void **state) {
   (void)state;
   char *dir = temp_dir();
   const char *const other[] = {"01-x", "03-z", NULL};
@@ -466,16 +585,156 @@ static void test_class_refuses_results_of_different_katas(void **state) {
   put_file(dir, "notes.txt", "not json\n");
   struct sc_class c;
   char *why = NULL;
-  const char *names[] = {"ada.json", "bob.json", NULL};
-  assert_int_equal(load(dir, names, NULL, &c, &why), SC_EREPORT);
-  assert_non_null(strstr(why, "bob.json': grades 01-x, 03-z, but"));
-  free(why);
-  const char *misnamed[] = {"ada.json", "notes.txt", NULL};
-  assert_int_equal(load(dir, misnamed, NULL, &c, &why), SC_EREPORT);
-  assert_non_null(strstr(why, "notes.txt': a learner's results file"));
-  free(why);
+  const char *names[] = {"ada.json", "bob.json", "notes.txt", NULL};
+  assert_int_equal(load(dir, names, NULL, &c, &why), 0);
+  assert_int_equal(c.count, 1);
+  assert_int_equal(c.bad_count, 2);
+  assert_non_null(strstr(c.bad[0].why, "bob.json': grades 01-x, 03-z, but"));
+  assert_non_null(strstr(c.bad[1].why, "notes.txt': a learner's results"));
+  assert_string_equal(c.bad[1].name, "notes.txt");
+  sc_class_free(&c);
   assert_int_equal(sc_class_load(NULL, 0, NULL, &c, &why), SC_EUSAGE);
   free(why);
+  sc_remove_tree(dir);
+  free(dir);
+}
+
+/* Sets the official flag and findings of the results file dir/name. */
+static void mark_results(const char *dir, const char *name, int official,
+                         int changed) {
+  char *path = sc_path_join(dir, name);
+  struct sc_results r;
+  char *why = NULL;
+  assert_int_equal(sc_results_read(path, &r, &why), 0);
+  r.official = official;
+  if (official)
+    r.trusted_ref = sc_xstrdup("origin/main");
+  if (changed)
+    sc_results_add_finding(&r, "katas/01-x/test_x.c", "modified");
+  assert_int_equal(sc_report_json_write(&r, path), 0);
+  sc_results_free(&r);
+  free(path);
+}
+
+static void test_class_ranks_unofficial_changed_results_apart(void **state) {
+  (void)state;
+  char *dir = temp_dir();
+  /* the cheater has full marks, unofficial, a test changed; the honest
+   * learner has less, official */
+  write_results(dir, "cheat.json", two_katas, 0);
+  mark_results(dir, "cheat.json", 0, 1);
+  write_results(dir, "honest.json", two_katas, 1);
+  mark_results(dir, "honest.json", 1, 0);
+  write_results(dir, "local.json", two_katas, 1);
+  struct sc_class c;
+  char *why = NULL;
+  const char *names[] = {"cheat.json", "honest.json", "local.json", NULL};
+  assert_int_equal(load(dir, names, NULL, &c, &why), 0);
+  struct sc_buf out = {0};
+  sc_report_class_render(&c, &out);
+  const char *official = strstr(out.data, "<tbody class=\"official\">");
+  const char *unofficial = strstr(out.data, "<tbody class=\"unofficial\">");
+  const char *changed = strstr(out.data, "<tbody class=\"changed\">");
+  assert_true(official && unofficial && changed && official < unofficial &&
+              unofficial < changed);
+  assert_true(strstr(official, ">honest<") < unofficial);
+  assert_true(strstr(unofficial, ">local<") < changed);
+  assert_non_null(strstr(changed, ">cheat<"));
+  assert_non_null(strstr(changed, "counted in the score (unofficial)"));
+  assert_non_null(strstr(out.data, "the changes counted in these scores"));
+  /* the script sorts each group apart */
+  assert_non_null(strstr(out.data, "t.tBodies, function (body)"));
+  sc_buf_free(&out);
+  sc_class_free(&c);
+  sc_remove_tree(dir);
+  free(dir);
+}
+
+/* Splits one RFC 4180 record at *p into fields (at most max), advancing
+ * *p past its CRLF. Returns the number of fields, or -1 when the record
+ * is malformed. Fields are copied into buf (cap bytes). */
+static int csv_record(const char **p, char **fields, int max, char *buf,
+                      size_t cap) {
+  int n = 0;
+  size_t used = 0;
+  for (;;) {
+    if (n == max)
+      return -1;
+    fields[n++] = buf + used;
+    if (**p == '"') {
+      for ((*p)++;; (*p)++) {
+        if (**p == '\0')
+          return -1;
+        if (**p == '"' && (*p)[1] != '"')
+          break;
+        if (**p == '"')
+          (*p)++;
+        buf[used++] = **p;
+      }
+      (*p)++;
+    } else {
+      while (**p != ',' && **p != '\r' && **p != '\n' && **p != '\0')
+        buf[used++] = *(*p)++;
+    }
+    buf[used++] = '\0';
+    assert_true(used < cap);
+    if (**p == ',') {
+      (*p)++;
+      continue;
+    }
+    if ((*p)[0] != '\r' || (*p)[1] != '\n')
+      return -1; /* every record ends in CRLF */
+    *p += 2;
+    return n;
+  }
+}
+
+static void test_class_csv_has_a_row_per_learner_kata_and_gate(void **state) {
+  (void)state;
+  char *dir = temp_dir();
+  write_results(dir, "ada.json", two_katas, 0);
+  write_results(dir, "=cmd, \"x\".json", two_katas, 1);
+  put_file(dir, "eve.json", "[]\n");
+  struct sc_class c;
+  char *why = NULL;
+  const char *names[] = {"ada.json", "=cmd, \"x\".json", "eve.json", NULL};
+  assert_int_equal(load(dir, names, NULL, &c, &why), 0);
+  struct sc_buf out = {0};
+  sc_report_class_csv(&c, &out);
+  const char *p = out.data;
+  char *f[16];
+  char buf[4096];
+  assert_int_equal(csv_record(&p, f, 16, buf, sizeof(buf)), 8);
+  assert_string_equal(f[0], "learner");
+  assert_string_equal(f[3], "points");
+  int rows = 0;
+  unsigned ada_points = 0;
+  while (*p) {
+    assert_int_equal(csv_record(&p, f, 16, buf, sizeof(buf)), 8);
+    rows++;
+    if (strcmp(f[0], "ada") == 0)
+      ada_points += (unsigned)atoi(f[3]);
+    if (rows == 13) { /* the second learner's first row */
+      assert_string_equal(f[0], "'=cmd, \"x\"");
+      assert_string_equal(f[1], "01-x");
+      assert_string_equal(f[2], "build");
+      assert_string_equal(f[5], "pass");
+      assert_string_equal(f[6], "no");
+    }
+    if (rows == 14) {
+      assert_string_equal(f[2], "tests");
+      assert_string_equal(f[3], "10");
+      assert_string_equal(f[4], "40");
+      assert_string_equal(f[5], "fail");
+    }
+  }
+  assert_int_equal(rows, 2 * 2 * SC_GATE_COUNT + 1);
+  assert_int_equal(ada_points, c.learners[0].results.score);
+  assert_string_equal(f[0], "eve");
+  assert_string_equal(f[5], "unreadable");
+  assert_non_null(strstr(f[7], "eve.json"));
+  sc_buf_free(&out);
+  sc_class_free(&c);
   sc_remove_tree(dir);
   free(dir);
 }
@@ -523,14 +782,19 @@ int main(void) {
       cmocka_unit_test(test_html_page_has_no_url_and_fetches_nothing),
       cmocka_unit_test(test_html_page_shows_score_level_chart_and_gates),
       cmocka_unit_test(test_html_page_puts_integrity_first),
+      cmocka_unit_test(
+          test_html_page_gives_the_command_that_reproduces_each_finding),
       cmocka_unit_test(test_html_page_quotes_the_learners_lines_from_the_repo),
       cmocka_unit_test(test_html_page_never_fails_on_missing_or_outside_files),
       cmocka_unit_test(test_html_page_renders_the_notes_and_counts_phases),
       cmocka_unit_test(test_html_page_draws_the_score_over_time),
       cmocka_unit_test(test_html_markdown_renders_a_safe_subset),
-      cmocka_unit_test(test_class_refuses_a_file_that_is_not_results),
-      cmocka_unit_test(test_class_refuses_two_files_for_one_learner),
-      cmocka_unit_test(test_class_refuses_results_of_different_katas),
+      cmocka_unit_test(test_class_keeps_the_page_when_a_file_is_not_results),
+      cmocka_unit_test(
+          test_class_gives_a_second_file_for_one_learner_its_own_row),
+      cmocka_unit_test(test_class_gives_results_of_other_katas_their_own_row),
+      cmocka_unit_test(test_class_ranks_unofficial_changed_results_apart),
+      cmocka_unit_test(test_class_csv_has_a_row_per_learner_kata_and_gate),
       cmocka_unit_test(test_class_page_links_pages_sorts_and_escapes),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
