@@ -82,6 +82,116 @@ async function shoot(page, name, fullPage, selector) {
   else await page.screenshot({ path: file, fullPage });
 }
 
+
+// The WCAG contrast of every piece of text on the page: HTML text against
+// the first opaque background behind it, SVG text against the shape
+// drawn under it (or the page's background). Returns the failures.
+function contrastFailures(page, least) {
+  return page.evaluate((least) => {
+    const rgb = (c) => {
+      const m = c.match(/rgba?\(([^)]+)\)/);
+      if (!m) return null;
+      const v = m[1].split(',').map((x) => parseFloat(x));
+      return { r: v[0], g: v[1], b: v[2], a: v.length > 3 ? v[3] : 1 };
+    };
+    const lum = (c) => {
+      const f = (x) => {
+        x /= 255;
+        return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4);
+      };
+      return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b);
+    };
+    const ratio = (a, b) => {
+      const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p);
+      return (x + 0.05) / (y + 0.05);
+    };
+    const background = (el) => {
+      for (let e = el; e && e.nodeType === 1; e = e.parentElement) {
+        const c = rgb(getComputedStyle(e).backgroundColor);
+        if (c && c.a > 0.5) return c;
+      }
+      return { r: 255, g: 255, b: 255, a: 1 };
+    };
+    const fails = [];
+    const seen = new Set();
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (!n.textContent.trim() || seen.has(el)) continue;
+      seen.add(el);
+      if (el.closest('title')) continue;
+      const box = el.getBoundingClientRect();
+      if (box.width === 0 && box.height === 0) continue;
+      let fg, bg;
+      if (el instanceof SVGElement) {
+        fg = rgb(getComputedStyle(el).fill);
+        const x = box.left + box.width / 2, y = box.top + box.height / 2;
+        const under = document.elementsFromPoint(x, y).find((e) =>
+          e !== el && e instanceof SVGElement && /^(rect|circle)$/.test(e.tagName) &&
+          rgb(getComputedStyle(e).fill) && rgb(getComputedStyle(e).fill).a > 0.5);
+        bg = under ? rgb(getComputedStyle(under).fill) : background(el.closest('svg'));
+      } else {
+        fg = rgb(getComputedStyle(el).color);
+        bg = background(el);
+      }
+      if (!fg) continue;
+      const r = ratio(fg, bg);
+      if (r < least) {
+        fails.push(`${r.toFixed(2)}:1 '${n.textContent.trim().slice(0, 40)}' ` +
+          `(${getComputedStyle(el)[el instanceof SVGElement ? 'fill' : 'color']} on ` +
+          `rgb(${bg.r}, ${bg.g}, ${bg.b}))`);
+      }
+    }
+    return fails;
+  }, least);
+}
+
+// A phone's width: nothing may scroll the page sideways.
+async function narrow(context, p) {
+  const name = p.name || path.basename(p.file);
+  const page = await context.newPage();
+  await page.setViewportSize({ width: 375, height: 812 });
+  await page.goto('file://' + path.resolve(p.file), { waitUntil: 'load' });
+  const facts = await page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const wide = Array.from(document.querySelectorAll('body *')).filter((e) => {
+      const r = e.getBoundingClientRect();
+      return r.right > width + 1 && !e.closest('table, pre, svg');
+    }).slice(0, 5).map((e) => `${e.tagName}.${e.className}`);
+    const tables = Array.from(document.querySelectorAll('table')).filter((t) =>
+      t.getBoundingClientRect().right > width + 1);
+    return {
+      width, scroll: document.documentElement.scrollWidth, wide,
+      tables: tables.length,
+    };
+  });
+  report(facts.scroll <= facts.width && facts.wide.length === 0 &&
+    facts.tables === 0,
+  `${name}: at 375 px the page does not scroll sideways (tables scroll in their own box)`,
+  JSON.stringify(facts));
+  await shoot(page, p.narrowShot, true);
+  await page.close();
+}
+
+// Printing: every folded <details> is printed open, and the PDF holds the
+// failing tests that were folded on screen.
+async function printed(context, p) {
+  const name = p.name || path.basename(p.file);
+  const page = await context.newPage();
+  await page.goto('file://' + path.resolve(p.file), { waitUntil: 'load' });
+  const hidden = () => page.evaluate(() => Array.from(
+    document.querySelectorAll('details:not([open]) > :not(summary)'))
+    .filter((e) => !e.checkVisibility()).length);
+  const onScreen = await hidden();
+  await page.emulateMedia({ media: 'print' });
+  const onPaper = await hidden();
+  report(onScreen > 0 && onPaper === 0,
+    `${name}: in print, the ${onScreen} folded parts (failing tests, the suite) are open`,
+    `folded and hidden: on screen ${onScreen}, in print ${onPaper}`);
+  if (p.pdf) await page.pdf({ path: p.pdf, format: 'A4', printBackground: true });
+  await page.close();
+}
+
 async function learner(context, p) {
   const { page, seen } = await open(context, p.file);
   const name = p.name || path.basename(p.file);
@@ -135,22 +245,70 @@ async function learner(context, p) {
     report(facts.integrity.includes(p.integrity),
       `${name}: integrity first: '${p.integrity}'`, facts.integrity);
   }
+  if (p.repro) {
+    const repro = await page.evaluate(() => {
+      const missing = [];
+      let failing = 0;
+      document.querySelectorAll('section[id^="kata-"]').forEach((s) => {
+        const kata = s.querySelector('h2').textContent.trim();
+        s.querySelectorAll('table.gates tr[data-gate]').forEach((tr) => {
+          if (/pass|skip/.test(tr.querySelector('.badge').className)) return;
+          failing++;
+          const li = s.querySelector(`.repro li[data-gate="${tr.dataset.gate}"]`);
+          const cmd = li && Array.from(li.querySelectorAll('code.cmd'))
+            .some((c) => c.textContent.includes('./senior-check') &&
+              c.textContent.includes(kata));
+          if (!cmd) missing.push(`${kata} ${tr.dataset.gate}`);
+        });
+        s.querySelectorAll('.evidence[data-test]').forEach((e) => {
+          const c = e.querySelector('code.cmd:last-child');
+          if (!c || !c.textContent.endsWith(' ' + e.dataset.test)) {
+            missing.push(`${kata} test ${e.dataset.test}`);
+          }
+        });
+      });
+      return { failing, missing };
+    });
+    report(repro.failing > 0 && repro.missing.length === 0,
+      `${name}: each of the ${repro.failing} failing gates and each failing test carries the command that reproduces it`,
+      JSON.stringify(repro));
+  }
+  if (p.timeAxis) {
+    const axis = await page.evaluate(() => {
+      const svg = document.querySelector('#history svg');
+      const xs = Array.from(document.querySelectorAll('#history g[data-when]'))
+        .map((g) => [Number(g.dataset.when),
+          Number(g.querySelector('circle').getAttribute('cx'))]);
+      return { axis: svg && svg.dataset.axis, xs };
+    });
+    report(axis.axis === 'time' && axis.xs.length >= 2 &&
+      axis.xs.every((p, i) => i === 0 || (p[0] > axis.xs[i - 1][0] && p[1] > axis.xs[i - 1][1])),
+    `${name}: the history is placed by graded_at, oldest left`, JSON.stringify(axis));
+  }
+  const low = await contrastFailures(page, 4.5);
+  report(low.length === 0, `${name}: every text has a contrast of at least 4.5:1`,
+    low.slice(0, 10).join('\n'));
   await shoot(page, p.shot, true, p.shotOf);
   if (p.topShot) await shoot(page, p.topShot, false);
   await page.close();
+  if (p.narrowShot) await narrow(context, p);
+  if (p.print) await printed(context, p);
 }
 
 // Reads the learners' order and the values of column col.
 function column(page, col) {
-  return page.evaluate((c) => Array.from(
-    document.querySelectorAll('#learners tbody tr')).map((tr) => ({
+  return page.evaluate((c) => Array.from(document.querySelectorAll(
+    '#learners tbody:not(.unsorted) tr:not(.group)')).map((tr) => ({
     name: tr.cells[0].getAttribute('data-sort'),
     value: parseFloat(tr.cells[c].getAttribute('data-sort')),
+    group: tr.parentElement.className,
   })), col);
 }
 
+// Whether the rows are sorted within each group (groups are ranked apart).
 function sorted(rows, up) {
   for (let i = 1; i < rows.length; i++) {
+    if (rows[i].group !== rows[i - 1].group) continue;
     const d = rows[i].value - rows[i - 1].value;
     if (up ? d < 0 : d > 0) return false;
   }
@@ -162,7 +320,8 @@ async function classPage(context, p) {
   const name = p.name || path.basename(p.file);
   checkLoaded(name, seen);
   const facts = await page.evaluate(() => ({
-    rows: document.querySelectorAll('#learners tbody tr').length,
+    rows: document.querySelectorAll(
+      '#learners tbody:not(.unsorted) tr:not(.group)').length,
     heads: Array.from(document.querySelectorAll('#learners thead th'))
       .map((th) => th.textContent.trim()),
     dots: document.querySelectorAll('#distribution circle').length,
@@ -201,9 +360,32 @@ async function classPage(context, p) {
       `${name}: sorted by '${p.sortBy}', '${p.expectFirst}' comes first`,
       JSON.stringify(up));
   }
+  if (p.groups) {
+    const groups = await page.evaluate(() => Array.from(
+      document.querySelectorAll('#learners tbody')).map((b) => ({
+      group: b.className,
+      names: Array.from(b.rows).filter((r) => !r.classList.contains('group'))
+        .map((r) => r.cells[0].textContent.trim()),
+      why: Array.from(b.querySelectorAll('td.why')).map((td) => td.textContent),
+    })));
+    report(JSON.stringify(groups.map((g) => [g.group, g.names])) ===
+      JSON.stringify(p.groups),
+    `${name}: unofficial results with protected changes ranked apart, after a sort too`,
+    JSON.stringify(groups));
+    if (p.badWhy) {
+      const bad = groups.find((g) => g.group.includes('bad'));
+      report(bad !== undefined && bad.why.some((w) => w.includes(p.badWhy)),
+        `${name}: the unreadable file's row says why ('${p.badWhy}')`,
+        JSON.stringify(groups));
+    }
+  }
   await page.click(`#learners thead th:nth-child(1) button`);
+  const low = await contrastFailures(page, 4.5);
+  report(low.length === 0, `${name}: every text has a contrast of at least 4.5:1`,
+    low.slice(0, 10).join('\n'));
   await shoot(page, p.shot, true);
   await page.close();
+  if (p.narrowShot) await narrow(context, p);
 }
 
 // A results file whose messages carry markup: nothing of it may run, and
