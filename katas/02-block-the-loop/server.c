@@ -96,8 +96,7 @@ static void on_shutdown(uv_shutdown_t *req, int status) {
 static void conn_end(conn_t *conn) {
   conn->shutdown.data = conn;
   (void)uv_read_stop((uv_stream_t *)&conn->tcp);
-  if (uv_shutdown(&conn->shutdown, (uv_stream_t *)&conn->tcp, on_shutdown) !=
-      0)
+  if (uv_shutdown(&conn->shutdown, (uv_stream_t *)&conn->tcp, on_shutdown) != 0)
     conn_close(conn);
 }
 

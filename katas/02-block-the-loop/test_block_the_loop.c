@@ -259,9 +259,9 @@ static void client_start(uv_loop_t *loop, int port, client_t *client) {
                                   (const struct sockaddr *)&addr,
                                   client_on_connect),
                    0);
-  assert_int_equal(uv_read_start((uv_stream_t *)&client->tcp, client_alloc,
-                                 client_on_read),
-                   0);
+  assert_int_equal(
+      uv_read_start((uv_stream_t *)&client->tcp, client_alloc, client_on_read),
+      0);
 }
 
 static void client_on_written(uv_write_t *req, int status) {
@@ -280,9 +280,9 @@ static void client_send_bytes(client_t *client, const char *data, size_t len) {
   assert_non_null(w);
   memcpy(w->data, data, len);
   buf = uv_buf_init(w->data, (unsigned)len);
-  assert_int_equal(
-      uv_write(&w->req, (uv_stream_t *)&client->tcp, &buf, 1, client_on_written),
-      0);
+  assert_int_equal(uv_write(&w->req, (uv_stream_t *)&client->tcp, &buf, 1,
+                            client_on_written),
+                   0);
 }
 
 static void client_send(client_t *client, const char *text) {
@@ -318,7 +318,9 @@ static void rig_on_closed(void *arg) {
   rig->closed_calls++;
 }
 
-static void tick(uv_timer_t *timer) { (void)timer; }
+static void tick(uv_timer_t *timer) {
+  (void)timer;
+}
 
 static void rig_start(rig_t *rig) {
   int err;
@@ -349,8 +351,7 @@ static bool run_until(rig_t *rig, bool (*done)(void *arg), void *arg,
   /* A tick every 5 ms, so that each turn returns even with nothing to
    * read, and the limit is looked at. */
   assert_int_equal(uv_timer_start(&rig->tick, tick, 5, 5), 0);
-  while (!done(arg) &&
-         (double)(uv_hrtime() - start) < limit_ms * NS_PER_MS)
+  while (!done(arg) && (double)(uv_hrtime() - start) < limit_ms * NS_PER_MS)
     (void)uv_run(&rig->loop, UV_RUN_ONCE);
   assert_int_equal(uv_timer_stop(&rig->tick), 0);
   return done(arg);
@@ -416,9 +417,8 @@ static void expected_reply(const char *request_line, char *out, size_t size) {
   char reply[PROTOCOL_MAX_REPLY];
   size_t len = strcspn(request_line, "\n");
   request_t req = protocol_parse(request_line, len);
-  uint64_t hash = req.kind == REQUEST_HASH
-                      ? hash_compute(req.seed, req.rounds)
-                      : 0;
+  uint64_t hash =
+      req.kind == REQUEST_HASH ? hash_compute(req.seed, req.rounds) : 0;
 
   (void)protocol_reply(&req, hash, reply);
   snprintf(out, size, "%s", reply);
@@ -554,8 +554,8 @@ static void measure_lag(uint64_t rounds, double *p99_ms, double *hash_ms,
   rig_stop(&rig, clients);
 }
 
-static void test_loop_heartbeat_keeps_beating_while_a_hash_is_computed(
-    void **state) {
+static void
+test_loop_heartbeat_keeps_beating_while_a_hash_is_computed(void **state) {
   uint64_t serial_ns;
   uint64_t rounds;
   double p99 = 0, hash_ms = 1;
@@ -608,8 +608,7 @@ static void on_pong(client_t *client, const char *line, size_t len) {
 
 static bool hash_and_pong(void *arg) {
   const pinger_t *p = arg;
-  return (p->hasher->lines > 0 || p->hasher->closed) &&
-         p->first_pong_ns != 0;
+  return (p->hasher->lines > 0 || p->hasher->closed) && p->first_pong_ns != 0;
 }
 
 static bool is_connected(void *arg) {
@@ -672,8 +671,7 @@ test_loop_answers_a_ping_on_another_connection_during_a_hash(void **state) {
       (double)hash_ns / NS_PER_MS, p.pongs_before_hash, MAX_TIMED_RUNS);
 }
 
-static void
-test_loop_hashes_for_at_most_a_few_ms_in_one_turn(void **state) {
+static void test_loop_hashes_for_at_most_a_few_ms_in_one_turn(void **state) {
   uint64_t serial_ns, rounds;
   char request[64], expected[PROTOCOL_MAX_REPLY];
   double per_ms = rounds_per_cpu_ms();
@@ -776,8 +774,7 @@ static void test_server_replies_to_hash_requests_with_their_hash(void **state) {
                  "HASH 1 1\n"
                  "HASH 42 1000\n"
                  "HASH 18446744073709551615 12345\n",
-                 "HASH requests of 0, 1, 1000 and 12345 rounds",
-                 SEE_CONTRACT);
+                 "HASH requests of 0, 1, 1000 and 12345 rounds", SEE_CONTRACT);
 }
 
 static void test_server_replies_to_ping_and_bad_lines(void **state) {
@@ -801,8 +798,8 @@ static void test_server_replies_to_ping_and_bad_lines(void **state) {
                  SEE_CONTRACT);
 }
 
-static void test_server_replies_in_request_order_on_one_connection(
-    void **state) {
+static void
+test_server_replies_in_request_order_on_one_connection(void **state) {
   char requests[256];
   uint64_t serial_ns, rounds;
 
@@ -862,8 +859,8 @@ static void test_server_frames_requests_split_across_reads(void **state) {
 #define MANY_CLIENTS 3u
 #define MANY_REQUESTS 200u
 
-static void test_server_gives_every_pipelined_request_one_reply_in_order(
-    void **state) {
+static void
+test_server_gives_every_pipelined_request_one_reply_in_order(void **state) {
   static char requests[MANY_CLIENTS][MANY_REQUESTS * 40];
   static char expected[MANY_CLIENTS][MANY_REQUESTS * 24];
   rig_t rig;
@@ -884,8 +881,8 @@ static void test_server_gives_every_pipelined_request_one_reply_in_order(
       else
         snprintf(line, sizeof(line), "HASH %u %u", c * 1000 + i,
                  (i * 7919u) % 20000u);
-      used += (size_t)snprintf(requests[c] + used,
-                               sizeof(requests[c]) - used, "%s\n", line);
+      used += (size_t)snprintf(requests[c] + used, sizeof(requests[c]) - used,
+                               "%s\n", line);
       expected_reply(line, expected[c] + strlen(expected[c]),
                      sizeof(expected[c]) - strlen(expected[c]));
     }
@@ -909,8 +906,7 @@ static void test_server_gives_every_pipelined_request_one_reply_in_order(
   rig_stop(&rig, list);
 }
 
-static void
-test_server_writes_every_reply_from_the_loop_thread(void **state) {
+static void test_server_writes_every_reply_from_the_loop_thread(void **state) {
   unsigned off_loop;
 
   (void)state;
@@ -932,8 +928,7 @@ test_server_writes_every_reply_from_the_loop_thread(void **state) {
         off_loop);
 }
 
-static void
-test_server_replies_to_a_client_that_half_closes(void **state) {
+static void test_server_replies_to_a_client_that_half_closes(void **state) {
   uint64_t serial_ns, rounds;
   char request[64], expected[2 * PROTOCOL_MAX_REPLY];
   rig_t rig;
@@ -1001,8 +996,7 @@ test_server_keeps_serving_when_a_client_hangs_up_mid_hash(void **state) {
   rig_stop(&rig, clients);
 }
 
-static void
-test_server_close_waits_for_a_hash_in_flight(void **state) {
+static void test_server_close_waits_for_a_hash_in_flight(void **state) {
   uint64_t serial_ns, rounds;
   char request[64];
   rig_t rig;

@@ -90,8 +90,8 @@ struct conn {
   bool hashing;     /* job is on the pool: the memory must stay */
   bool handle_gone; /* the handle's close callback has run */
   bool reading;
-  bool eof;  /* the client has sent everything */
-  bool ended; /* conn_end() was called */
+  bool eof;                     /* the client has sent everything */
+  bool ended;                   /* conn_end() was called */
   char line[PROTOCOL_MAX_LINE]; /* the request line read so far */
   size_t line_len;
   bool too_long; /* the line outgrew `line`: skip to its '\n' */
@@ -164,8 +164,7 @@ static void on_shutdown(uv_shutdown_t *req, int status) {
 static void conn_end(conn_t *conn) {
   conn->ended = true;
   conn->shutdown.data = conn;
-  if (uv_shutdown(&conn->shutdown, (uv_stream_t *)&conn->tcp, on_shutdown) !=
-      0)
+  if (uv_shutdown(&conn->shutdown, (uv_stream_t *)&conn->tcp, on_shutdown) != 0)
     conn_close(conn);
 }
 
