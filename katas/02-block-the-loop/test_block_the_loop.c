@@ -554,8 +554,7 @@ static void measure_lag(uint64_t rounds, double *p99_ms, double *hash_ms,
   rig_stop(&rig, clients);
 }
 
-static void
-test_loop_heartbeat_keeps_beating_while_a_hash_is_computed(void **state) {
+static void test_loop_keeps_its_heartbeat_during_a_hash(void **state) {
   uint64_t serial_ns;
   uint64_t rounds;
   double p99 = 0, hash_ms = 1;
@@ -616,8 +615,7 @@ static bool is_connected(void *arg) {
   return c->connected || c->error != 0;
 }
 
-static void
-test_loop_answers_a_ping_on_another_connection_during_a_hash(void **state) {
+static void test_loop_answers_other_clients_during_a_hash(void **state) {
   uint64_t serial_ns, rounds, hash_ns = 0, wait_ns = 0;
   char request[64], expected[PROTOCOL_MAX_REPLY];
   pinger_t p = {0};
@@ -859,8 +857,7 @@ static void test_server_frames_requests_split_across_reads(void **state) {
 #define MANY_CLIENTS 3u
 #define MANY_REQUESTS 200u
 
-static void
-test_server_gives_every_pipelined_request_one_reply_in_order(void **state) {
+static void test_server_answers_each_pipelined_request_once(void **state) {
   static char requests[MANY_CLIENTS][MANY_REQUESTS * 40];
   static char expected[MANY_CLIENTS][MANY_REQUESTS * 24];
   rig_t rig;
@@ -966,8 +963,7 @@ static bool pong_or_closed(void *arg) {
   return c->lines > 0 || c->closed;
 }
 
-static void
-test_server_keeps_serving_when_a_client_hangs_up_mid_hash(void **state) {
+static void test_server_survives_a_client_leaving_mid_hash(void **state) {
   uint64_t serial_ns, rounds;
   char request[64];
   rig_t rig;
@@ -1018,22 +1014,18 @@ static void test_server_close_waits_for_a_hash_in_flight(void **state) {
 
 int main(int argc, char **argv) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(
-          test_loop_heartbeat_keeps_beating_while_a_hash_is_computed),
-      cmocka_unit_test(
-          test_loop_answers_a_ping_on_another_connection_during_a_hash),
+      cmocka_unit_test(test_loop_keeps_its_heartbeat_during_a_hash),
+      cmocka_unit_test(test_loop_answers_other_clients_during_a_hash),
       cmocka_unit_test(test_loop_hashes_for_at_most_a_few_ms_in_one_turn),
       cmocka_unit_test(test_server_start_refuses_bad_arguments),
       cmocka_unit_test(test_server_replies_to_hash_requests_with_their_hash),
       cmocka_unit_test(test_server_replies_to_ping_and_bad_lines),
       cmocka_unit_test(test_server_replies_in_request_order_on_one_connection),
       cmocka_unit_test(test_server_frames_requests_split_across_reads),
-      cmocka_unit_test(
-          test_server_gives_every_pipelined_request_one_reply_in_order),
+      cmocka_unit_test(test_server_answers_each_pipelined_request_once),
       cmocka_unit_test(test_server_writes_every_reply_from_the_loop_thread),
       cmocka_unit_test(test_server_replies_to_a_client_that_half_closes),
-      cmocka_unit_test(
-          test_server_keeps_serving_when_a_client_hangs_up_mid_hash),
+      cmocka_unit_test(test_server_survives_a_client_leaving_mid_hash),
       cmocka_unit_test(test_server_close_waits_for_a_hash_in_flight),
   };
   int failed;
