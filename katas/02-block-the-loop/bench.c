@@ -33,6 +33,7 @@
  */
 #include <inttypes.h>
 #include <math.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -335,6 +336,7 @@ int main(int argc, char **argv) {
   char expected[PROTOCOL_MAX_REPLY];
   uint64_t hash;
 
+  signal(SIGPIPE, SIG_IGN); /* as Node does: see the suite */
   if (rounds == 0 || rounds > 100) {
     fprintf(stderr, "usage: bench [ROUNDS] (1 to 100)\n");
     return 2;
