@@ -184,11 +184,14 @@ function(senior_kata)
 
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
                ${kata_dir}/${suite})
-  file(STRINGS ${kata_dir}/${suite} table
-       REGEX "cmocka_unit_test[a-z_]*\\(")
+  # The whole file, not line by line: a formatter may put a long test's
+  # name on the line after "cmocka_unit_test(".
+  file(READ ${kata_dir}/${suite} source)
+  string(REGEX MATCHALL "cmocka_unit_test[a-z_]*\\([ \t\r\n]*[A-Za-z0-9_]+"
+         table "${source}")
   set(names "")
-  foreach(line ${table})
-    string(REGEX MATCH "cmocka_unit_test[a-z_]*\\(([A-Za-z0-9_]+)" _ "${line}")
+  foreach(entry ${table})
+    string(REGEX MATCH "([A-Za-z0-9_]+)$" _ "${entry}")
     list(APPEND names "${CMAKE_MATCH_1}")
   endforeach()
   list(JOIN names "\n" names)
