@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -1083,6 +1084,7 @@ struct watch {
   uv_tty_t keys; /* stdin in raw mode; closed in stop_keys() */
   int has_keys;
   uv_signal_t signals[3];   /* SIGINT, SIGTERM, SIGHUP; closed in stop_all() */
+  uv_signal_t resized;      /* SIGWINCH: redraw; closed in stop_all() */
   uv_fs_event_t *dir_event; /* the kata's folder; closed (and freed) in
                                unwatch_files() */
   uv_fs_poll_t **polls;     /* one per editable file; closed (and freed)
@@ -1105,6 +1107,9 @@ struct watch {
   unsigned long long change_ms;   /* when the change being graded was seen;
                                      0: not a save ('r', a new kata) */
   unsigned long long pending_ms;  /* when a change not graded yet was seen */
+  int pending_by_event;           /* a file event saw the pending change */
+  int poll_caught;                /* the safety poll saw a save events
+                                     missed: said once, on the footer */
   struct sc_results work_results; /* filled by the work thread */
   char *work_why;
   int work_err;
@@ -1172,15 +1177,33 @@ static void draw_views(struct watch *w, struct sc_buf *out) {
   uv_mutex_unlock(&w->lock);
 }
 
-/* Redraws the whole screen on a terminal. Elsewhere (a pipe) only final
- * results and notes are printed, once each. */
+/* Prints one screen from the top: body cut to what the terminal holds
+ * above foot (the keys), so that the header never scrolls away, and one
+ * row left free (a newline on the last row would scroll). */
+static void print_screen(struct watch *w, const char *body, const char *foot) {
+  struct winsize size = {0};
+  unsigned rows = 0, cols = 0;
+  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0) {
+    rows = size.ws_row;
+    cols = size.ws_col;
+  }
+  size_t foot_rows = sc_screen_rows(foot, cols);
+  char *fitted = rows > foot_rows + 3
+                     ? sc_screen_fit(body, rows - 1 - (unsigned)foot_rows, cols)
+                     : sc_xstrdup(body);
+  if (w->tty_out)
+    fputs("\033[H\033[2J", stdout);
+  fputs(fitted, stdout);
+  fputs(foot, stdout);
+  fflush(stdout);
+  free(fitted);
+}
+
+/* Redraws the whole screen (watch runs on a terminal only). */
 static void draw(struct watch *w, int final) {
-  if (!w->tty_out && !final)
-    return;
+  (void) final;
   const struct sc_kata *kata = watched(w);
   struct sc_buf out = {0};
-  if (w->tty_out)
-    sc_buf_puts(&out, "\033[H\033[2J");
   sc_buf_printf(&out, "%ssenior-check watch: %s%s (week %u): %s\n",
                 paint(w->colour, BOLD), kata->id, paint(w->colour, RESET),
                 kata->week, kata->title);
@@ -1205,15 +1228,20 @@ static void draw(struct watch *w, int final) {
     sc_buf_printf(&out, "\n%s", w->hint);
   if (w->note)
     sc_buf_printf(&out, "\n%s\n", w->note);
+  struct sc_buf foot = {0};
+  if (w->poll_caught)
+    sc_buf_printf(&foot,
+                  "\nfile events missed a save here: the 1 s poll is what "
+                  "sees your saves (up to 1 s late)\n");
   if (w->has_keys)
-    sc_buf_printf(&out,
+    sc_buf_printf(&foot,
                   "\n%s[h] hint  [r] re-run  [n] next kata  [q] quit"
                   "%s   watching %zu files%s\n",
                   paint(w->colour, DIM), paint(w->colour, RESET),
                   kata->editable_count, w->dir_event ? "" : " (by polling)");
-  fwrite(out.data, 1, out.len, stdout);
-  fflush(stdout);
+  print_screen(w, out.data ? out.data : "", foot.data ? foot.data : "");
   sc_buf_free(&out);
+  sc_buf_free(&foot);
 }
 
 /* The on_gate hook, on the grading thread: records the gate in its view
@@ -1319,6 +1347,7 @@ static void stop_all(struct watch *w) {
   unwatch_files(w);
   for (size_t i = 0; i < SC_ARRAY_SIZE(w->signals); i++)
     uv_close((uv_handle_t *)&w->signals[i], NULL);
+  uv_close((uv_handle_t *)&w->resized, NULL);
   uv_close((uv_handle_t *)&w->settle, NULL);
   uv_close((uv_handle_t *)&w->tick, NULL);
   uv_close((uv_handle_t *)&w->gate_changed, NULL);
@@ -1442,18 +1471,24 @@ static void on_settled(uv_timer_t *handle) {
   if (w->grading ? key == w->running_key
                  : w->has_graded_key && key == w->graded_key) {
     w->pending_ms = 0;
+    w->pending_by_event = 0;
     return; /* touched, not changed; or the poll seeing an event's change */
   }
+  if (w->dir_event != NULL && !w->pending_by_event && !w->poll_caught)
+    w->poll_caught = 1; /* shown from now on: this folder's events lie */
+  w->pending_by_event = 0;
   set_note(w, NULL);
   free(w->hint);
   w->hint = NULL;
   request_grading(w, 0);
 }
 
-/* Something may have changed: let it settle, then compare contents. */
-static void changed(struct watch *w) {
+/* Something may have changed (by_event: a file event said so, else the
+ * poll): let it settle, then compare contents. */
+static void changed(struct watch *w, int by_event) {
   if (w->pending_ms == 0)
     w->pending_ms = sc_now_ms();
+  w->pending_by_event |= by_event;
   uv_timer_start(&w->settle, on_settled, SETTLE_MS, 0);
 }
 
@@ -1464,7 +1499,7 @@ static void on_dir_event(uv_fs_event_t *handle, const char *filename,
   (void)events;
   if (status == 0 &&
       (filename == NULL || sc_kata_is_editable(watched(w), filename)))
-    changed(w);
+    changed(w, 1);
 }
 
 /* The poll saw an editable file's stat change (or appear, or go). */
@@ -1473,7 +1508,7 @@ static void on_poll(uv_fs_poll_t *handle, int status, const uv_stat_t *prev,
   (void)status;
   (void)prev;
   (void)curr;
-  changed(handle->data);
+  changed(handle->data, 0);
 }
 
 /* Watches the kata's editable files: file events on its folder (rename-
@@ -1534,17 +1569,19 @@ static void next_kata(struct watch *w) {
     draw(w, 1);
     return;
   }
-  size_t next = w->current + 1;
-  for (; next < w->cat.count; next++) {
+  /* After the last kata comes the first: a kata left short earlier is
+   * the next one, whatever its place in the curriculum. */
+  size_t next = w->cat.count;
+  for (size_t step = 1; step < w->cat.count && next == w->cat.count; step++) {
+    size_t i = (w->current + step) % w->cat.count;
     struct known k;
-    known_load(w->ctx->root, w->cat.katas[next], &k);
-    int done = k.fresh && at_full_marks(&k.entry.katas[0]);
+    known_load(w->ctx->root, w->cat.katas[i], &k);
+    if (!(k.fresh && at_full_marks(&k.entry.katas[0])))
+      next = i;
     known_free(&k);
-    if (!done)
-      break;
   }
   if (next == w->cat.count) {
-    set_note(w, "every kata after %s is at full marks too", watched(w)->id);
+    set_note(w, "every kata is at full marks: the curriculum is done");
     draw(w, 1);
     return;
   }
@@ -1555,6 +1592,7 @@ static void next_kata(struct watch *w) {
   w->hint = NULL;
   w->tests_after_ms = -1;
   w->pending_ms = 0;
+  w->pending_by_event = 0;
   watch_files(w);
   show_kata(w);
 }
@@ -1602,6 +1640,12 @@ static void on_keys(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
   }
 }
 
+/* SIGWINCH: the terminal changed size; draw for the new one. */
+static void on_resize(uv_signal_t *handle, int signum) {
+  (void)signum;
+  draw(handle->data, 0);
+}
+
 /* SIGINT, SIGTERM, SIGHUP: quit as q does. */
 static void on_signal(uv_signal_t *handle, int signum) {
   (void)signum;
@@ -1631,6 +1675,9 @@ static void watch_init(struct watch *w) {
     w->signals[i].data = w;
     uv_signal_start(&w->signals[i], on_signal, signums[i]);
   }
+  uv_signal_init(&w->loop, &w->resized);
+  w->resized.data = w;
+  uv_signal_start(&w->resized, on_resize, SIGWINCH);
   uv_timer_init(&w->loop, &w->settle);
   w->settle.data = w;
   uv_timer_init(&w->loop, &w->tick);
@@ -1674,6 +1721,14 @@ int sc_verb_watch(const struct sc_context *ctx, const struct sc_verb *verb,
   (void)verb;
   struct watch *w = sc_xcalloc(1, sizeof(*w));
   w->ctx = ctx;
+  /* A screen redrawn in place means nothing in a pipe or a log: say so
+   * rather than print results nobody asked for in that form. */
+  if (!isatty(STDOUT_FILENO)) {
+    sc_error("watch needs a terminal (its output is not one): run "
+             "'senior-check run [KATA]' to grade once");
+    free(w);
+    return SC_EXIT_NOT_INTERACTIVE;
+  }
   if (load_catalogue(ctx, &w->cat) != 0) {
     free(w);
     return SC_EXIT_USAGE;
@@ -1689,7 +1744,7 @@ int sc_verb_watch(const struct sc_context *ctx, const struct sc_verb *verb,
   if (status == 0)
     status = choose_kata(w, args);
   if (status == 0) {
-    w->tty_out = isatty(STDOUT_FILENO);
+    w->tty_out = 1;
     w->colour = sc_report_use_colour(stdout);
     setvbuf(stdout, NULL, _IOFBF, 1 << 16); /* one write per screen */
     watch_init(w);

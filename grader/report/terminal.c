@@ -1,4 +1,5 @@
 #include "report/terminal.h"
+#include "core/util.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -145,4 +146,70 @@ void sc_report_terminal(const struct sc_results *results, FILE *out,
           colour ? BOLD : "", results->score, results->max_score,
           results->level, colour ? RESET : "", results->source,
           (double)results->elapsed_ms / 1000.0);
+}
+
+/* The rows one line (len bytes, no newline) takes cols columns wide. */
+static size_t line_rows(const char *line, size_t len, unsigned cols) {
+  size_t width = 0;
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)line[i];
+    if (c == '\033' && i + 1 < len && line[i + 1] == '[') {
+      i += 2; /* a CSI sequence ends at its final byte, @ to ~ */
+      while (i < len && !((unsigned char)line[i] >= 0x40 &&
+                          (unsigned char)line[i] <= 0x7e))
+        i++;
+    } else if (c == '\t') {
+      width += 8 - width % 8;
+    } else if ((c & 0xc0) != 0x80 && c >= 0x20) {
+      width++; /* a UTF-8 continuation byte adds nothing */
+    }
+  }
+  return width == 0 ? 1 : (width + cols - 1) / cols;
+}
+
+size_t sc_screen_rows(const char *text, unsigned cols) {
+  size_t rows = 0;
+  if (cols == 0)
+    cols = 80;
+  for (const char *line = text; *line;) {
+    const char *end = strchr(line, '\n');
+    size_t len = end ? (size_t)(end - line) : strlen(line);
+    rows += line_rows(line, len, cols);
+    line = end ? end + 1 : line + len;
+  }
+  return rows;
+}
+
+char *sc_screen_fit(const char *text, unsigned rows, unsigned cols) {
+  if (rows < 2 || cols == 0 || sc_screen_rows(text, cols) <= rows)
+    return sc_xstrdup(text);
+  size_t total = 0;
+  for (const char *p = text; *p; p++)
+    total += *p == '\n';
+  if (text[0] != '\0' && text[strlen(text) - 1] != '\n')
+    total++;
+  /* Keep whole lines while they leave one row for the marker. */
+  struct sc_buf out = {0};
+  size_t used = 0, kept = 0;
+  for (const char *line = text; *line;) {
+    const char *end = strchr(line, '\n');
+    size_t len = end ? (size_t)(end - line) : strlen(line);
+    size_t need = line_rows(line, len, cols);
+    if (used + need > rows - 1)
+      break;
+    sc_buf_add(&out, line, len);
+    sc_buf_puts(&out, "\n");
+    used += need;
+    kept++;
+    line = end ? end + 1 : line + len;
+  }
+  char marker[96];
+  snprintf(marker, sizeof(marker),
+           "... %zu more line%s (a taller terminal shows them)", total - kept,
+           total - kept == 1 ? "" : "s");
+  if (strlen(marker) > cols)
+    marker[cols] = '\0';
+  sc_buf_puts(&out, marker);
+  sc_buf_puts(&out, "\n");
+  return sc_buf_detach(&out);
 }

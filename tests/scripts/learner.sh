@@ -130,6 +130,12 @@ check "reset --yes restores the starter files from git" \
 check "reset keeps the learner's versions in build/backups/$first/<time>/" \
   eval "[ -n '$backup' ] && grep -q 'one more line' '$backup/drain.c' && cmp -s '$backup/task_queue.c' 'solutions/$first/task_queue.c'"
 
+# --- watch without a terminal ----------------------------------------------
+sc watch "$first" </dev/null >"$work/notty.out" 2>"$work/notty.err"
+echo $? >"$work/notty.status"
+check "watch without a terminal refuses in one line (exit 3), printing no results" \
+  eval "status_is notty 3 && [ ! -s '$work/notty.out' ] && [ \$(wc -l <'$work/notty.err') = 1 ] && complains notty 'needs a terminal'"
+
 # --- watch, in a real terminal ---------------------------------------------
 if ! command -v tmux >/dev/null 2>&1; then
   echo "# skipped: no tmux"
@@ -154,6 +160,13 @@ tmux new-session -d -s "$session" -x 110 -y 60 \
 check "watch grades the starter and shows its failing tests" \
   eval 'wait_for "first failure: test_" 120 && wait_for "build 10/10  tests " 120'
 starter_score=$(screen | sed -n "s/^$kata: \([0-9]*\)\/.*/\1/p")
+tmux resize-window -t "$session" -x 60 -y 30
+sleep 0.5
+screen >"$work/small.txt"
+check "at 60x30 the screen redraws for the new size: the header stays on top, the keys below" \
+  eval "head -n 1 '$work/small.txt' | grep -q '^senior-check watch: $kata' && grep -q '^\[h\] hint' '$work/small.txt'"
+tmux resize-window -t "$session" -x 110 -y 60
+sleep 0.3
 
 start=$(date +%s%N)
 cp "solutions/$kata/frame_decode.c" "$file"
@@ -184,3 +197,23 @@ check "q quits watch (exit 0 at full marks)" \
   grep -q "watch exited 0" "$work/watch.status"
 check "the terminal is back in its normal mode after watch" \
   eval "grep -qw icanon '$work/stty.txt' && grep -qw echo '$work/stty.txt'"
+
+# --- n at the last kata, and a save only the safety poll sees -------------
+# Every kata after the last is none: n wraps to the first one short of
+# full marks ($first, reset above), never says the rest is done.
+rm -f "$work/watch.status"
+tmux kill-session -t "$session" 2>/dev/null
+tmux new-session -d -s "$session" -x 110 -y 60 \
+  "cd '$repo' && SENIOR_CHECK_ROOT='$repo' NO_COLOR=1 '$grader' watch $kata; echo \"watch exited \$?\" >'$work/watch.status'; sleep 60"
+wait_for "press n for the next kata" 30 >/dev/null
+tmux send-keys -t "$session" n
+check "n at the last kata wraps around to $first, which is short of full marks" \
+  eval "wait_for 'senior-check watch: $first' 10 && ! screen | grep -q 'at full marks too'"
+wait_for "first failure: test_" 120 >/dev/null
+# A write through a hard link elsewhere changes the file, but the kata
+# folder's file events never hear of it: only the 1 s poll does.
+ln "katas/$first/drain.c" "$work/drain-link.c"
+cat "solutions/$first/drain.c" >"$work/drain-link.c"
+check "a save that only the 1 s poll saw is graded and said so on screen" \
+  eval "wait_for 'file events missed a save' 10 && [ \$(screen | grep -c 'file events missed') = 1 ]"
+tmux send-keys -t "$session" q
