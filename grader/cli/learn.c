@@ -285,9 +285,43 @@ static void focus_test(struct sc_buf *out, const struct sc_gate_result *gate) {
         (t->message == NULL || strstr(gate->message, t->message) != NULL))
       return;
     sc_buf_printf(out, "  first failing test: %s\n", t->name);
-    if (t->message)
-      indent(out, t->message, "    ");
+    if (t->message) {
+      char *marked = sc_text_mark_difference(t->message);
+      indent(out, marked, "    ");
+      free(marked);
+    }
     return;
+  }
+}
+
+/* Does text name file:line (and not file:line0, a longer number)? */
+static int names_place(const char *text, const char *file, unsigned line) {
+  char place[512];
+  snprintf(place, sizeof(place), "%s:%u", file, line);
+  size_t n = strlen(place);
+  for (const char *p = text; (p = strstr(p, place)) != NULL; p += n)
+    if (!isdigit((unsigned char)p[n]))
+      return 1;
+  return 0;
+}
+
+/* The gate's locations that its message does not already show (a
+ * compiler's errors and valgrind's problems name their file and line in
+ * it), each place once: the same error is never printed twice. */
+static void focus_locations(struct sc_buf *out,
+                            const struct sc_gate_result *gate) {
+  const char *message = gate->message ? gate->message : "";
+  unsigned shown = 0;
+  for (size_t i = 0; i < gate->location_count && shown < 5; i++) {
+    const struct sc_location *l = &gate->locations[i];
+    int seen = names_place(message, l->file, l->line);
+    for (size_t j = 0; j < i && !seen; j++)
+      seen = strcmp(gate->locations[j].file, l->file) == 0 &&
+             gate->locations[j].line == l->line;
+    if (seen)
+      continue;
+    sc_buf_printf(out, "  at %s:%u: %s\n", l->file, l->line, l->message);
+    shown++;
   }
 }
 
@@ -326,12 +360,14 @@ static void focus(struct sc_buf *out, const struct sc_kata_result *r,
       continue;
     sc_buf_printf(out, "\n%s%s gate:%s\n", paint(colour, BOLD),
                   sc_gate_name(gate->gate), paint(colour, RESET));
-    indent(out, gate->message ? gate->message : "", "  ");
+    char *once = sc_text_collapse_repeats(gate->message ? gate->message : "");
+    char *marked = sc_text_mark_difference(once);
+    indent(out, marked, "  ");
+    free(marked);
+    free(once);
     if (gate->gate == SC_GATE_TESTS)
       focus_test(out, gate);
-    for (size_t i = 0; i < gate->location_count && i < 5; i++)
-      sc_buf_printf(out, "  at %s:%u: %s\n", gate->locations[i].file,
-                    gate->locations[i].line, gate->locations[i].message);
+    focus_locations(out, gate);
     if (gate->gate == SC_GATE_TIMING)
       focus_thresholds(out, gate, colour);
     return;

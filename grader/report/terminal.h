@@ -25,4 +25,19 @@ size_t sc_screen_rows(const char *text, unsigned cols);
  * cols 0 mean an unknown size: text is returned whole. */
 char *sc_screen_fit(const char *text, unsigned rows, unsigned cols);
 
+/* A failing test's message with its comparisons made readable: under a
+ * suite's "expected: X" / "actual: Y" pair, and under cmocka's own
+ * "\"X\" != \"Y\"" and "0xX != 0xY", a line marks the first character
+ * that differs (a caret, and its position); tabs, carriage returns and
+ * other control bytes show as \t, \r, \xNN, and spaces show as a middle
+ * dot when the difference is in whitespace. Other lines are kept as they
+ * are. Returns a newly allocated string the caller frees. */
+char *sc_text_mark_difference(const char *message);
+
+/* text with the list lines ("- KIND at WHERE: WHAT") that repeat an
+ * earlier line's "- KIND at WHERE" dropped, and that earlier line saying
+ * how many it stands for: one leak reached by five call paths reads as
+ * one line. Returns a newly allocated string the caller frees. */
+char *sc_text_collapse_repeats(const char *text);
+
 #endif /* SENIOR_CHECK_REPORT_TERMINAL_H */

@@ -130,6 +130,30 @@ check "reset --yes restores the starter files from git" \
 check "reset keeps the learner's versions in build/backups/$first/<time>/" \
   eval "[ -n '$backup' ] && grep -q 'one more line' '$backup/drain.c' && cmp -s '$backup/task_queue.c' 'solutions/$first/task_queue.c'"
 
+# --- messages, on the small fixture kata ----------------------------------
+# A root of its own: the kit and 00-sum, with known bad versions of sum.c.
+mini=$work/mini
+mkdir -p "$mini/katas"
+cp -r "$root/cmake" "$mini/"
+cp -r "$root/tests/fixtures/katas/00-sum" "$mini/katas/"
+sed -i 's#\.\./\.\./\.\./\.\./cmake#../../cmake#' "$mini/katas/00-sum/CMakeLists.txt"
+msg() { SENIOR_CHECK_ROOT=$mini "$grader" run 00-sum >"$work/$1.out" 2>&1; }
+cp "$root/tests/submissions/compile-error/00-sum/sum.c" "$mini/katas/00-sum/"
+msg compile
+check "a compile error is shown once on the run screen, not again as an 'at' line" \
+  eval "[ \$(grep -c \"expected ',' or ';' before 'for'\" '$work/compile.out') = 1 ]"
+# One leak reached from three call paths (three loss records), and one more.
+sed 's/^  long long total = 0;$/&\n  int *volatile lost = malloc(sizeof(int) * (count + 1));\n  (void)lost;/' \
+  "$root/tests/submissions/leak/00-sum/sum.c" >"$mini/katas/00-sum/sum.c"
+msg leak
+check "one leak is shown once with its frame, however many call paths reach it" \
+  eval "[ \$(grep -c 'sum.c:10' '$work/leak.out') = 1 ] && grep -q 'in sum_array(): .*(and 2 more from the same line)' '$work/leak.out' && [ \$(grep -c 'sum.c:[0-9]* in sum_format' '$work/leak.out') = 1 ]"
+sed 's/"sum=%lld"/"sum= %lld"/g' "$root/tests/fixtures/katas/00-sum/sum.c" >"$mini/katas/00-sum/sum.c"
+msg compare
+check "a failing string comparison marks the first difference and shows the space" \
+  eval "grep -q 'left:  sum=·42' '$work/compare.out' && grep -q '^ *\\^ first difference: character 5' '$work/compare.out'"
+[ -n "${VERBOSE:-}" ] && cat "$work/compile.out" "$work/leak.out" "$work/compare.out"
+
 # --- watch without a terminal ----------------------------------------------
 sc watch "$first" </dev/null >"$work/notty.out" 2>"$work/notty.err"
 echo $? >"$work/notty.status"
