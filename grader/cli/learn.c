@@ -93,6 +93,18 @@ int sc_learner_cache_key(const char *root, const struct sc_kata *kata,
   return err;
 }
 
+/* This clone's id (model/cache.h), read once per process: "" when it
+ * cannot be had, which no entry matches, so nothing is taken from the
+ * cache then. */
+static const char *clone_id(const char *root) {
+  static char id[33];
+  static int known;
+  if (!known && sc_cache_clone_id(root, id) != 0)
+    id[0] = '\0';
+  known = 1;
+  return id;
+}
+
 /* Newly allocated root/build/cache/<id>.json. */
 static char *cache_path(const char *root, const char *id) {
   return sc_xasprintf("%s/build/cache/%s.json", root, id);
@@ -113,7 +125,7 @@ static void known_load(const char *root, const struct sc_kata *kata,
   k->fresh = 0;
   memset(&k->entry, 0, sizeof(k->entry));
   if (err == 0) {
-    err = sc_cache_load(path, key, &k->entry, NULL);
+    err = sc_cache_load(path, key, clone_id(root), &k->entry, NULL);
     k->fresh = err == 0;
   }
   free(path);
@@ -141,7 +153,8 @@ void sc_learner_cache_store(const char *root, const struct sc_kata *kata,
       key_after != key_before)
     return;
   char *path = cache_path(root, kata->id);
-  sc_cache_store(path, key_before, result); /* a cache that cannot be
+  sc_cache_store(path, key_before, clone_id(root),
+                 result); /* a cache that cannot be
                                                written only costs time */
   free(path);
 }

@@ -113,6 +113,7 @@ check "solution at full marks shows the reference against the learner's files" \
 run full list list
 check "list marks $first done (100/100)" \
   eval "grep -qE '^\\* $first +1 +100/100 ' '$work/full.out'"
+cp "build/cache/$first.json" "$work/solved-entry.json"
 echo "/* one more line */" >>"katas/$first/drain.c"
 run changed list
 check "a changed file makes list drop the cached score (keyed by content)" \
@@ -129,6 +130,22 @@ check "reset --yes restores the starter files from git" \
   eval "status_is reset 0 && git diff --quiet HEAD -- 'katas/$first'"
 check "reset keeps the learner's versions in build/backups/$first/<time>/" \
   eval "[ -n '$backup' ] && grep -q 'one more line' '$backup/drain.c' && cmp -s '$backup/task_queue.c' 'solutions/$first/task_queue.c'"
+
+# --- a cache entry copied from another clone ------------------------------
+# Another learner's 100/100 entry, given the key of this clone's own
+# starter entry: it must count for nothing here.
+git clone -q "$root" "$work/other"
+SENIOR_CHECK_ROOT=$work/other "$grader" next >/dev/null 2>&1
+own_key=$(jq -r .cache_key "$work/other/build/cache/$first.json" 2>/dev/null)
+jq --arg k "$own_key" '.cache_key = $k' "$work/solved-entry.json" \
+  >"$work/other/build/cache/$first.json"
+SENIOR_CHECK_ROOT=$work/other "$grader" list >"$work/copied-list.out" 2>&1
+SENIOR_CHECK_ROOT=$work/other "$grader" solution "$first" \
+  >"$work/copied-solution.out" 2>&1
+copied_status=$?
+check "a 100/100 cache entry copied from another clone: list does not show it, solution refuses" \
+  eval "[ -n '$own_key' ] && ! grep -qE '^. $first +1 +100/100' '$work/copied-list.out' && [ $copied_status = 1 ] && ! grep -q '+++' '$work/copied-solution.out'"
+rm -rf "$work/other"
 
 # --- messages, on the small fixture kata ----------------------------------
 # A root of its own: the kit and 00-sum, with known bad versions of sum.c.
