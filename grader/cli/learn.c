@@ -105,6 +105,51 @@ static const char *clone_id(const char *root) {
   return id;
 }
 
+static int git(const char *root, const char *const *args, size_t cap,
+               char **out, size_t *out_len);
+
+/* Newly allocated root/build/cache/<id>.starter: the score the kata's
+ * starter files earn as shipped, "SCORE MAX", recorded whenever they are
+ * graded untouched. */
+static char *starter_path(const char *root, const char *id) {
+  return sc_xasprintf("%s/build/cache/%s.starter", root, id);
+}
+
+/* Are kata's editable files the starter's, as git's baseline has them? */
+static int untouched(const char *root, const struct sc_kata *kata) {
+  const char *how = NULL;
+  char *commit = sc_git_baseline(root, &how);
+  if (commit == NULL)
+    return 0;
+  struct sc_strv args = {0};
+  sc_strv_push(&args, "diff");
+  sc_strv_push(&args, "--quiet");
+  sc_strv_push(&args, commit);
+  sc_strv_push(&args, "--");
+  for (size_t i = 0; i < kata->editable_count; i++)
+    sc_strv_pushf(&args, "katas/%s/%s", kata->id, kata->editable[i]);
+  char *out = NULL;
+  int same = git(root, sc_strv_view(&args), 4096, &out, NULL) == 0;
+  free(out);
+  sc_strv_free(&args);
+  free(commit);
+  return same;
+}
+
+/* The starter's score as recorded, or -1 when it was never graded. */
+static int starter_score(const char *root, const char *id) {
+  char *path = starter_path(root, id);
+  FILE *f = fopen(path, "r");
+  int score = -1;
+  unsigned got = 0, max = 0;
+  if (f != NULL && fscanf(f, "%u %u", &got, &max) == 2 && got <= max)
+    score = (int)got;
+  if (f != NULL)
+    fclose(f);
+  free(path);
+  return score;
+}
+
 /* Newly allocated root/build/cache/<id>.json. */
 static char *cache_path(const char *root, const char *id) {
   return sc_xasprintf("%s/build/cache/%s.json", root, id);
@@ -153,9 +198,17 @@ void sc_learner_cache_store(const char *root, const struct sc_kata *kata,
       key_after != key_before)
     return;
   char *path = cache_path(root, kata->id);
-  sc_cache_store(path, key_before, clone_id(root),
-                 result); /* a cache that cannot be
-                                               written only costs time */
+  /* A cache that cannot be written only costs time. */
+  sc_cache_store(path, key_before, clone_id(root), result);
+  if (untouched(root, kata)) {
+    char *starter = starter_path(root, kata->id);
+    FILE *f = fopen(starter, "w");
+    if (f != NULL) {
+      fprintf(f, "%u %u\n", result->score, result->max_score);
+      fclose(f);
+    }
+    free(starter);
+  }
   free(path);
 }
 
@@ -567,19 +620,32 @@ int sc_verb_list(const struct sc_context *ctx, const struct sc_verb *verb,
   int colour = sc_report_use_colour(stdout);
   struct sc_buf out = {0};
   unsigned score = 0, max = 0, full = 0, ungraded = 0;
+  unsigned above = 0, above_max = 0, starters = 0, unknown_starters = 0;
   int next_marked = 0;
-  sc_buf_printf(&out, "  %-26s %-5s %-9s %s\n", "kata", "week", "score",
-                "title");
+  sc_buf_printf(&out, "  %-26s %-5s %-9s %-7s %-23s %s\n", "kata", "week",
+                "score", "starter", "bld tst mem tim cov str", "title");
   for (size_t i = 0; i < cat.count && status == 0; i++) {
     const struct sc_kata *kata = cat.katas[i];
     const struct sc_kata_result *r =
         known[i].entry.count == 1 ? &known[i].entry.katas[0] : NULL;
-    char cell[32] = "-";
+    char cell[32] = "-", first[16] = "-";
     const char *mark = " ", *shade = "";
+    int starter = starter_score(ctx->root, kata->id);
     max += 100;
+    if (starter >= 0)
+      snprintf(first, sizeof(first), "%d", starter);
+    /* The level counts what the learner added: points above the starter's
+     * own score where it is known. */
+    above_max += starter >= 0 ? 100u - (unsigned)starter : 100u;
     if (r != NULL && known[i].fresh) {
       snprintf(cell, sizeof(cell), "%u/%u", r->score, r->max_score);
       score += r->score;
+      if (starter < 0)
+        unknown_starters++, above += r->score;
+      else
+        above +=
+            r->score > (unsigned)starter ? r->score - (unsigned)starter : 0u,
+            starters += (unsigned)starter;
       full += at_full_marks(r) ? 1u : 0u;
       shade = at_full_marks(r) ? GREEN : YELLOW;
       mark = at_full_marks(r) ? "*" : mark;
@@ -591,9 +657,20 @@ int sc_verb_list(const struct sc_context *ctx, const struct sc_verb *verb,
       mark = ">";
       next_marked = 1;
     }
-    sc_buf_printf(&out, "%s %-26s %-5u %s%-9s%s %s", mark, kata->id, kata->week,
-                  paint(colour, shade), cell, paint(colour, RESET),
-                  kata->title);
+    sc_buf_printf(&out, "%s %-26s %-5u %s%-9s%s %-7s ", mark, kata->id,
+                  kata->week, paint(colour, shade), cell, paint(colour, RESET),
+                  first);
+    for (unsigned g = 0; g < SC_GATE_COUNT; g++) {
+      const struct sc_gate_result *gate =
+          r != NULL && known[i].fresh ? &r->gates[g] : NULL;
+      char one[8] = "-";
+      if (gate != NULL && gate->status == SC_STATUS_ERROR)
+        snprintf(one, sizeof(one), "!");
+      else if (gate != NULL && gate->status != SC_STATUS_SKIP)
+        snprintf(one, sizeof(one), "%u", gate->score);
+      sc_buf_printf(&out, "%-3s ", one);
+    }
+    sc_buf_puts(&out, kata->title);
     if (r != NULL && !known[i].fresh)
       sc_buf_printf(&out, " (changed since graded: was %u/%u)", r->score,
                     r->max_score);
@@ -604,7 +681,16 @@ int sc_verb_list(const struct sc_context *ctx, const struct sc_verb *verb,
     bar(&out, score, max, 40, colour);
     sc_buf_printf(&out, " %u/%u, %u of %zu katas at full marks\n", score, max,
                   full, cat.count);
-    levels(&out, score, max, colour);
+    if (starters > 0 || unknown_starters > 0)
+      sc_buf_printf(&out,
+                    "the starters as shipped earn %u of these points; the "
+                    "level counts only the %u you added (of %u)%s\n",
+                    starters, above, above_max,
+                    unknown_starters > 0
+                        ? " (a kata edited before its starter was graded "
+                          "counts whole)"
+                        : "");
+    levels(&out, above, above_max, colour);
     if (ungraded > 0)
       sc_buf_printf(&out,
                     "%u kata%s without a score for %s files as they are (-): "

@@ -79,6 +79,9 @@ check "list shows every kata in curriculum order, ungraded ones without a score"
 check "list shows the curriculum's progress bar and the level reached" \
   eval "says list 'curriculum [' && says list 'level: newcomer' && says list 'levels:'"
 
+check "list shows per-gate scores and the untouched starter's own score ($score), which earns no level" \
+  eval "says list 'bld tst mem tim cov str' && grep -qE '^> $first +1 +$score/100 +$score +10 ' '$work/list.out' && says list 'the level counts only the 0 you added' && says list 'level: newcomer'"
+
 # --- hint ----------------------------------------------------------------
 run hint1 hint "$first"
 run hint2 hint "$first"
