@@ -8,9 +8,10 @@
 #include <stddef.h>
 
 enum sc_exit {
-  SC_EXIT_FULL_MARKS = 0, /* everything asked for is at full marks */
-  SC_EXIT_SHORT = 1,      /* something is short of full marks */
-  SC_EXIT_USAGE = 2       /* bad usage, bad input or a missing tool */
+  SC_EXIT_FULL_MARKS = 0,     /* everything asked for is at full marks */
+  SC_EXIT_SHORT = 1,          /* something is short of full marks */
+  SC_EXIT_USAGE = 2,          /* bad usage, bad input or a missing tool */
+  SC_EXIT_NOT_INTERACTIVE = 3 /* watch without a terminal */
 };
 
 enum { SC_MAX_OPTIONS = 12 };

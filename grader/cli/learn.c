@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -92,6 +93,63 @@ int sc_learner_cache_key(const char *root, const struct sc_kata *kata,
   return err;
 }
 
+/* This clone's id (model/cache.h), read once per process: "" when it
+ * cannot be had, which no entry matches, so nothing is taken from the
+ * cache then. */
+static const char *clone_id(const char *root) {
+  static char id[33];
+  static int known;
+  if (!known && sc_cache_clone_id(root, id) != 0)
+    id[0] = '\0';
+  known = 1;
+  return id;
+}
+
+static int git(const char *root, const char *const *args, size_t cap,
+               char **out, size_t *out_len);
+
+/* Newly allocated root/build/cache/<id>.starter: the score the kata's
+ * starter files earn as shipped, "SCORE MAX", recorded whenever they are
+ * graded untouched. */
+static char *starter_path(const char *root, const char *id) {
+  return sc_xasprintf("%s/build/cache/%s.starter", root, id);
+}
+
+/* Are kata's editable files the starter's, as git's baseline has them? */
+static int untouched(const char *root, const struct sc_kata *kata) {
+  const char *how = NULL;
+  char *commit = sc_git_baseline(root, &how);
+  if (commit == NULL)
+    return 0;
+  struct sc_strv args = {0};
+  sc_strv_push(&args, "diff");
+  sc_strv_push(&args, "--quiet");
+  sc_strv_push(&args, commit);
+  sc_strv_push(&args, "--");
+  for (size_t i = 0; i < kata->editable_count; i++)
+    sc_strv_pushf(&args, "katas/%s/%s", kata->id, kata->editable[i]);
+  char *out = NULL;
+  int same = git(root, sc_strv_view(&args), 4096, &out, NULL) == 0;
+  free(out);
+  sc_strv_free(&args);
+  free(commit);
+  return same;
+}
+
+/* The starter's score as recorded, or -1 when it was never graded. */
+static int starter_score(const char *root, const char *id) {
+  char *path = starter_path(root, id);
+  FILE *f = fopen(path, "r");
+  int score = -1;
+  unsigned got = 0, max = 0;
+  if (f != NULL && fscanf(f, "%u %u", &got, &max) == 2 && got <= max)
+    score = (int)got;
+  if (f != NULL)
+    fclose(f);
+  free(path);
+  return score;
+}
+
 /* Newly allocated root/build/cache/<id>.json. */
 static char *cache_path(const char *root, const char *id) {
   return sc_xasprintf("%s/build/cache/%s.json", root, id);
@@ -112,7 +170,7 @@ static void known_load(const char *root, const struct sc_kata *kata,
   k->fresh = 0;
   memset(&k->entry, 0, sizeof(k->entry));
   if (err == 0) {
-    err = sc_cache_load(path, key, &k->entry, NULL);
+    err = sc_cache_load(path, key, clone_id(root), &k->entry, NULL);
     k->fresh = err == 0;
   }
   free(path);
@@ -140,8 +198,17 @@ void sc_learner_cache_store(const char *root, const struct sc_kata *kata,
       key_after != key_before)
     return;
   char *path = cache_path(root, kata->id);
-  sc_cache_store(path, key_before, result); /* a cache that cannot be
-                                               written only costs time */
+  /* A cache that cannot be written only costs time. */
+  sc_cache_store(path, key_before, clone_id(root), result);
+  if (untouched(root, kata)) {
+    char *starter = starter_path(root, kata->id);
+    FILE *f = fopen(starter, "w");
+    if (f != NULL) {
+      fprintf(f, "%u %u\n", result->score, result->max_score);
+      fclose(f);
+    }
+    free(starter);
+  }
   free(path);
 }
 
@@ -284,9 +351,43 @@ static void focus_test(struct sc_buf *out, const struct sc_gate_result *gate) {
         (t->message == NULL || strstr(gate->message, t->message) != NULL))
       return;
     sc_buf_printf(out, "  first failing test: %s\n", t->name);
-    if (t->message)
-      indent(out, t->message, "    ");
+    if (t->message) {
+      char *marked = sc_text_mark_difference(t->message);
+      indent(out, marked, "    ");
+      free(marked);
+    }
     return;
+  }
+}
+
+/* Does text name file:line (and not file:line0, a longer number)? */
+static int names_place(const char *text, const char *file, unsigned line) {
+  char place[512];
+  snprintf(place, sizeof(place), "%s:%u", file, line);
+  size_t n = strlen(place);
+  for (const char *p = text; (p = strstr(p, place)) != NULL; p += n)
+    if (!isdigit((unsigned char)p[n]))
+      return 1;
+  return 0;
+}
+
+/* The gate's locations that its message does not already show (a
+ * compiler's errors and valgrind's problems name their file and line in
+ * it), each place once: the same error is never printed twice. */
+static void focus_locations(struct sc_buf *out,
+                            const struct sc_gate_result *gate) {
+  const char *message = gate->message ? gate->message : "";
+  unsigned shown = 0;
+  for (size_t i = 0; i < gate->location_count && shown < 5; i++) {
+    const struct sc_location *l = &gate->locations[i];
+    int seen = names_place(message, l->file, l->line);
+    for (size_t j = 0; j < i && !seen; j++)
+      seen = strcmp(gate->locations[j].file, l->file) == 0 &&
+             gate->locations[j].line == l->line;
+    if (seen)
+      continue;
+    sc_buf_printf(out, "  at %s:%u: %s\n", l->file, l->line, l->message);
+    shown++;
   }
 }
 
@@ -325,12 +426,14 @@ static void focus(struct sc_buf *out, const struct sc_kata_result *r,
       continue;
     sc_buf_printf(out, "\n%s%s gate:%s\n", paint(colour, BOLD),
                   sc_gate_name(gate->gate), paint(colour, RESET));
-    indent(out, gate->message ? gate->message : "", "  ");
+    char *once = sc_text_collapse_repeats(gate->message ? gate->message : "");
+    char *marked = sc_text_mark_difference(once);
+    indent(out, marked, "  ");
+    free(marked);
+    free(once);
     if (gate->gate == SC_GATE_TESTS)
       focus_test(out, gate);
-    for (size_t i = 0; i < gate->location_count && i < 5; i++)
-      sc_buf_printf(out, "  at %s:%u: %s\n", gate->locations[i].file,
-                    gate->locations[i].line, gate->locations[i].message);
+    focus_locations(out, gate);
     if (gate->gate == SC_GATE_TIMING)
       focus_thresholds(out, gate, colour);
     return;
@@ -517,19 +620,32 @@ int sc_verb_list(const struct sc_context *ctx, const struct sc_verb *verb,
   int colour = sc_report_use_colour(stdout);
   struct sc_buf out = {0};
   unsigned score = 0, max = 0, full = 0, ungraded = 0;
+  unsigned above = 0, above_max = 0, starters = 0, unknown_starters = 0;
   int next_marked = 0;
-  sc_buf_printf(&out, "  %-26s %-5s %-9s %s\n", "kata", "week", "score",
-                "title");
+  sc_buf_printf(&out, "  %-26s %-5s %-9s %-7s %-23s %s\n", "kata", "week",
+                "score", "starter", "bld tst mem tim cov str", "title");
   for (size_t i = 0; i < cat.count && status == 0; i++) {
     const struct sc_kata *kata = cat.katas[i];
     const struct sc_kata_result *r =
         known[i].entry.count == 1 ? &known[i].entry.katas[0] : NULL;
-    char cell[32] = "-";
+    char cell[32] = "-", first[16] = "-";
     const char *mark = " ", *shade = "";
+    int starter = starter_score(ctx->root, kata->id);
     max += 100;
+    if (starter >= 0)
+      snprintf(first, sizeof(first), "%d", starter);
+    /* The level counts what the learner added: points above the starter's
+     * own score where it is known. */
+    above_max += starter >= 0 ? 100u - (unsigned)starter : 100u;
     if (r != NULL && known[i].fresh) {
       snprintf(cell, sizeof(cell), "%u/%u", r->score, r->max_score);
       score += r->score;
+      if (starter < 0)
+        unknown_starters++, above += r->score;
+      else
+        above +=
+            r->score > (unsigned)starter ? r->score - (unsigned)starter : 0u,
+            starters += (unsigned)starter;
       full += at_full_marks(r) ? 1u : 0u;
       shade = at_full_marks(r) ? GREEN : YELLOW;
       mark = at_full_marks(r) ? "*" : mark;
@@ -541,9 +657,20 @@ int sc_verb_list(const struct sc_context *ctx, const struct sc_verb *verb,
       mark = ">";
       next_marked = 1;
     }
-    sc_buf_printf(&out, "%s %-26s %-5u %s%-9s%s %s", mark, kata->id, kata->week,
-                  paint(colour, shade), cell, paint(colour, RESET),
-                  kata->title);
+    sc_buf_printf(&out, "%s %-26s %-5u %s%-9s%s %-7s ", mark, kata->id,
+                  kata->week, paint(colour, shade), cell, paint(colour, RESET),
+                  first);
+    for (unsigned g = 0; g < SC_GATE_COUNT; g++) {
+      const struct sc_gate_result *gate =
+          r != NULL && known[i].fresh ? &r->gates[g] : NULL;
+      char one[8] = "-";
+      if (gate != NULL && gate->status == SC_STATUS_ERROR)
+        snprintf(one, sizeof(one), "!");
+      else if (gate != NULL && gate->status != SC_STATUS_SKIP)
+        snprintf(one, sizeof(one), "%u", gate->score);
+      sc_buf_printf(&out, "%-3s ", one);
+    }
+    sc_buf_puts(&out, kata->title);
     if (r != NULL && !known[i].fresh)
       sc_buf_printf(&out, " (changed since graded: was %u/%u)", r->score,
                     r->max_score);
@@ -554,7 +681,16 @@ int sc_verb_list(const struct sc_context *ctx, const struct sc_verb *verb,
     bar(&out, score, max, 40, colour);
     sc_buf_printf(&out, " %u/%u, %u of %zu katas at full marks\n", score, max,
                   full, cat.count);
-    levels(&out, score, max, colour);
+    if (starters > 0 || unknown_starters > 0)
+      sc_buf_printf(&out,
+                    "the starters as shipped earn %u of these points; the "
+                    "level counts only the %u you added (of %u)%s\n",
+                    starters, above, above_max,
+                    unknown_starters > 0
+                        ? " (a kata edited before its starter was graded "
+                          "counts whole)"
+                        : "");
+    levels(&out, above, above_max, colour);
     if (ungraded > 0)
       sc_buf_printf(&out,
                     "%u kata%s without a score for %s files as they are (-): "
@@ -1083,6 +1219,7 @@ struct watch {
   uv_tty_t keys; /* stdin in raw mode; closed in stop_keys() */
   int has_keys;
   uv_signal_t signals[3];   /* SIGINT, SIGTERM, SIGHUP; closed in stop_all() */
+  uv_signal_t resized;      /* SIGWINCH: redraw; closed in stop_all() */
   uv_fs_event_t *dir_event; /* the kata's folder; closed (and freed) in
                                unwatch_files() */
   uv_fs_poll_t **polls;     /* one per editable file; closed (and freed)
@@ -1105,6 +1242,9 @@ struct watch {
   unsigned long long change_ms;   /* when the change being graded was seen;
                                      0: not a save ('r', a new kata) */
   unsigned long long pending_ms;  /* when a change not graded yet was seen */
+  int pending_by_event;           /* a file event saw the pending change */
+  int poll_caught;                /* the safety poll saw a save events
+                                     missed: said once, on the footer */
   struct sc_results work_results; /* filled by the work thread */
   char *work_why;
   int work_err;
@@ -1172,15 +1312,33 @@ static void draw_views(struct watch *w, struct sc_buf *out) {
   uv_mutex_unlock(&w->lock);
 }
 
-/* Redraws the whole screen on a terminal. Elsewhere (a pipe) only final
- * results and notes are printed, once each. */
+/* Prints one screen from the top: body cut to what the terminal holds
+ * above foot (the keys), so that the header never scrolls away, and one
+ * row left free (a newline on the last row would scroll). */
+static void print_screen(struct watch *w, const char *body, const char *foot) {
+  struct winsize size = {0};
+  unsigned rows = 0, cols = 0;
+  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0) {
+    rows = size.ws_row;
+    cols = size.ws_col;
+  }
+  size_t foot_rows = sc_screen_rows(foot, cols);
+  char *fitted = rows > foot_rows + 3
+                     ? sc_screen_fit(body, rows - 1 - (unsigned)foot_rows, cols)
+                     : sc_xstrdup(body);
+  if (w->tty_out)
+    fputs("\033[H\033[2J", stdout);
+  fputs(fitted, stdout);
+  fputs(foot, stdout);
+  fflush(stdout);
+  free(fitted);
+}
+
+/* Redraws the whole screen (watch runs on a terminal only). */
 static void draw(struct watch *w, int final) {
-  if (!w->tty_out && !final)
-    return;
+  (void) final;
   const struct sc_kata *kata = watched(w);
   struct sc_buf out = {0};
-  if (w->tty_out)
-    sc_buf_puts(&out, "\033[H\033[2J");
   sc_buf_printf(&out, "%ssenior-check watch: %s%s (week %u): %s\n",
                 paint(w->colour, BOLD), kata->id, paint(w->colour, RESET),
                 kata->week, kata->title);
@@ -1205,15 +1363,20 @@ static void draw(struct watch *w, int final) {
     sc_buf_printf(&out, "\n%s", w->hint);
   if (w->note)
     sc_buf_printf(&out, "\n%s\n", w->note);
+  struct sc_buf foot = {0};
+  if (w->poll_caught)
+    sc_buf_printf(&foot,
+                  "\nfile events missed a save here: the 1 s poll is what "
+                  "sees your saves (up to 1 s late)\n");
   if (w->has_keys)
-    sc_buf_printf(&out,
+    sc_buf_printf(&foot,
                   "\n%s[h] hint  [r] re-run  [n] next kata  [q] quit"
                   "%s   watching %zu files%s\n",
                   paint(w->colour, DIM), paint(w->colour, RESET),
                   kata->editable_count, w->dir_event ? "" : " (by polling)");
-  fwrite(out.data, 1, out.len, stdout);
-  fflush(stdout);
+  print_screen(w, out.data ? out.data : "", foot.data ? foot.data : "");
   sc_buf_free(&out);
+  sc_buf_free(&foot);
 }
 
 /* The on_gate hook, on the grading thread: records the gate in its view
@@ -1319,6 +1482,7 @@ static void stop_all(struct watch *w) {
   unwatch_files(w);
   for (size_t i = 0; i < SC_ARRAY_SIZE(w->signals); i++)
     uv_close((uv_handle_t *)&w->signals[i], NULL);
+  uv_close((uv_handle_t *)&w->resized, NULL);
   uv_close((uv_handle_t *)&w->settle, NULL);
   uv_close((uv_handle_t *)&w->tick, NULL);
   uv_close((uv_handle_t *)&w->gate_changed, NULL);
@@ -1442,18 +1606,24 @@ static void on_settled(uv_timer_t *handle) {
   if (w->grading ? key == w->running_key
                  : w->has_graded_key && key == w->graded_key) {
     w->pending_ms = 0;
+    w->pending_by_event = 0;
     return; /* touched, not changed; or the poll seeing an event's change */
   }
+  if (w->dir_event != NULL && !w->pending_by_event && !w->poll_caught)
+    w->poll_caught = 1; /* shown from now on: this folder's events lie */
+  w->pending_by_event = 0;
   set_note(w, NULL);
   free(w->hint);
   w->hint = NULL;
   request_grading(w, 0);
 }
 
-/* Something may have changed: let it settle, then compare contents. */
-static void changed(struct watch *w) {
+/* Something may have changed (by_event: a file event said so, else the
+ * poll): let it settle, then compare contents. */
+static void changed(struct watch *w, int by_event) {
   if (w->pending_ms == 0)
     w->pending_ms = sc_now_ms();
+  w->pending_by_event |= by_event;
   uv_timer_start(&w->settle, on_settled, SETTLE_MS, 0);
 }
 
@@ -1464,7 +1634,7 @@ static void on_dir_event(uv_fs_event_t *handle, const char *filename,
   (void)events;
   if (status == 0 &&
       (filename == NULL || sc_kata_is_editable(watched(w), filename)))
-    changed(w);
+    changed(w, 1);
 }
 
 /* The poll saw an editable file's stat change (or appear, or go). */
@@ -1473,7 +1643,7 @@ static void on_poll(uv_fs_poll_t *handle, int status, const uv_stat_t *prev,
   (void)status;
   (void)prev;
   (void)curr;
-  changed(handle->data);
+  changed(handle->data, 0);
 }
 
 /* Watches the kata's editable files: file events on its folder (rename-
@@ -1534,17 +1704,19 @@ static void next_kata(struct watch *w) {
     draw(w, 1);
     return;
   }
-  size_t next = w->current + 1;
-  for (; next < w->cat.count; next++) {
+  /* After the last kata comes the first: a kata left short earlier is
+   * the next one, whatever its place in the curriculum. */
+  size_t next = w->cat.count;
+  for (size_t step = 1; step < w->cat.count && next == w->cat.count; step++) {
+    size_t i = (w->current + step) % w->cat.count;
     struct known k;
-    known_load(w->ctx->root, w->cat.katas[next], &k);
-    int done = k.fresh && at_full_marks(&k.entry.katas[0]);
+    known_load(w->ctx->root, w->cat.katas[i], &k);
+    if (!(k.fresh && at_full_marks(&k.entry.katas[0])))
+      next = i;
     known_free(&k);
-    if (!done)
-      break;
   }
   if (next == w->cat.count) {
-    set_note(w, "every kata after %s is at full marks too", watched(w)->id);
+    set_note(w, "every kata is at full marks: the curriculum is done");
     draw(w, 1);
     return;
   }
@@ -1555,6 +1727,7 @@ static void next_kata(struct watch *w) {
   w->hint = NULL;
   w->tests_after_ms = -1;
   w->pending_ms = 0;
+  w->pending_by_event = 0;
   watch_files(w);
   show_kata(w);
 }
@@ -1602,6 +1775,12 @@ static void on_keys(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
   }
 }
 
+/* SIGWINCH: the terminal changed size; draw for the new one. */
+static void on_resize(uv_signal_t *handle, int signum) {
+  (void)signum;
+  draw(handle->data, 0);
+}
+
 /* SIGINT, SIGTERM, SIGHUP: quit as q does. */
 static void on_signal(uv_signal_t *handle, int signum) {
   (void)signum;
@@ -1631,6 +1810,9 @@ static void watch_init(struct watch *w) {
     w->signals[i].data = w;
     uv_signal_start(&w->signals[i], on_signal, signums[i]);
   }
+  uv_signal_init(&w->loop, &w->resized);
+  w->resized.data = w;
+  uv_signal_start(&w->resized, on_resize, SIGWINCH);
   uv_timer_init(&w->loop, &w->settle);
   w->settle.data = w;
   uv_timer_init(&w->loop, &w->tick);
@@ -1674,6 +1856,14 @@ int sc_verb_watch(const struct sc_context *ctx, const struct sc_verb *verb,
   (void)verb;
   struct watch *w = sc_xcalloc(1, sizeof(*w));
   w->ctx = ctx;
+  /* A screen redrawn in place means nothing in a pipe or a log: say so
+   * rather than print results nobody asked for in that form. */
+  if (!isatty(STDOUT_FILENO)) {
+    sc_error("watch needs a terminal (its output is not one): run "
+             "'senior-check run [KATA]' to grade once");
+    free(w);
+    return SC_EXIT_NOT_INTERACTIVE;
+  }
   if (load_catalogue(ctx, &w->cat) != 0) {
     free(w);
     return SC_EXIT_USAGE;
@@ -1689,7 +1879,7 @@ int sc_verb_watch(const struct sc_context *ctx, const struct sc_verb *verb,
   if (status == 0)
     status = choose_kata(w, args);
   if (status == 0) {
-    w->tty_out = isatty(STDOUT_FILENO);
+    w->tty_out = 1;
     w->colour = sc_report_use_colour(stdout);
     setvbuf(stdout, NULL, _IOFBF, 1 << 16); /* one write per screen */
     watch_init(w);

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -139,7 +141,59 @@ static int make_parent(const char *path) {
   return err;
 }
 
-int sc_cache_store(const char *path, uint64_t key,
+/* Makes a new random id. */
+static int new_clone_id(char id[33]) {
+  unsigned char bytes[16];
+  if (getrandom(bytes, sizeof(bytes), 0) != (ssize_t)sizeof(bytes))
+    return -errno;
+  for (size_t i = 0; i < sizeof(bytes); i++)
+    snprintf(id + 2 * i, 3, "%02x", bytes[i]);
+  return 0;
+}
+
+int sc_cache_clone_id(const char *root, char id[33]) {
+  struct stat st;
+  if (stat(root, &st) != 0)
+    return -errno;
+  char *path = sc_xasprintf("%s/build/clone-id", root);
+  char *want = sc_xasprintf("%llu %s", (unsigned long long)st.st_ino, root);
+  int err = 0;
+  FILE *f = fopen(path, "r");
+  char line[4200] = "";
+  if (f != NULL) {
+    char stored[33] = "";
+    if (fgets(line, sizeof(line), f) != NULL)
+      line[strcspn(line, "\n")] = '\0';
+    if (sscanf(line, "%32[0-9a-f]", stored) == 1 && strlen(stored) == 32 &&
+        line[32] == ' ' && strcmp(line + 33, want) == 0) {
+      memcpy(id, stored, 33);
+      fclose(f);
+      free(want);
+      free(path);
+      return 0;
+    }
+    fclose(f);
+  }
+  /* None yet, or another clone's: this clone gets its own. */
+  err = new_clone_id(id);
+  if (err == 0)
+    err = make_parent(path);
+  char *tmp = sc_xasprintf("%s.%ld.tmp", path, (long)getpid());
+  if (err == 0 && (f = fopen(tmp, "w")) == NULL)
+    err = -errno;
+  if (err == 0) {
+    fprintf(f, "%s %s\n", id, want);
+    err = fclose(f) != 0 ? -errno : rename(tmp, path) != 0 ? -errno : 0;
+  }
+  if (err != 0)
+    unlink(tmp);
+  free(tmp);
+  free(want);
+  free(path);
+  return err;
+}
+
+int sc_cache_store(const char *path, uint64_t key, const char *clone,
                    const struct sc_kata_result *kata) {
   int err = make_parent(path);
   if (err != 0)
@@ -157,6 +211,7 @@ int sc_cache_store(const char *path, uint64_t key,
     char hex[17];
     snprintf(hex, sizeof(hex), "%016" PRIx64, key);
     json_object_set_new(root, "cache_key", json_string(hex));
+    json_object_set_new(root, "clone", json_string(clone));
     errno = 0;
     if (json_dump_file(root, tmp,
                        JSON_INDENT(2) | JSON_PRESERVE_ORDER |
@@ -172,9 +227,10 @@ int sc_cache_store(const char *path, uint64_t key,
   return err;
 }
 
-/* The entry's key, or an error: the one member the results reader does
- * not know. */
-static int read_key(const char *path, uint64_t *key, char **why) {
+/* The entry's key, or an error: the members the results reader does not
+ * know. An entry another clone wrote is -EXDEV. */
+static int read_key(const char *path, uint64_t *key, const char *clone,
+                    char **why) {
   json_error_t jerr;
   json_t *root = json_load_file(path, 0, &jerr);
   if (root == NULL) {
@@ -182,6 +238,13 @@ static int read_key(const char *path, uint64_t *key, char **why) {
     if (err != -ENOENT && why != NULL)
       *why = sc_xasprintf("'%s': %s", path, jerr.text);
     return err;
+  }
+  const char *owner = json_string_value(json_object_get(root, "clone"));
+  if (owner == NULL || clone == NULL || strcmp(owner, clone) != 0) {
+    json_decref(root);
+    if (why != NULL)
+      *why = sc_xasprintf("'%s': written by another clone", path);
+    return -EXDEV;
   }
   const char *hex = json_string_value(json_object_get(root, "cache_key"));
   char *end = NULL;
@@ -197,13 +260,13 @@ static int read_key(const char *path, uint64_t *key, char **why) {
   return err;
 }
 
-int sc_cache_load(const char *path, uint64_t key, struct sc_results *out,
-                  char **why) {
+int sc_cache_load(const char *path, uint64_t key, const char *clone,
+                  struct sc_results *out, char **why) {
   memset(out, 0, sizeof(*out));
   if (why != NULL)
     *why = NULL;
   uint64_t stored = 0;
-  int err = read_key(path, &stored, why);
+  int err = read_key(path, &stored, clone, why);
   if (err != 0)
     return err;
   err = sc_results_read(path, out, why);

@@ -79,6 +79,9 @@ check "list shows every kata in curriculum order, ungraded ones without a score"
 check "list shows the curriculum's progress bar and the level reached" \
   eval "says list 'curriculum [' && says list 'level: newcomer' && says list 'levels:'"
 
+check "list shows per-gate scores and the untouched starter's own score ($score), which earns no level" \
+  eval "says list 'bld tst mem tim cov str' && grep -qE '^> $first +1 +$score/100 +$score +10 ' '$work/list.out' && says list 'the level counts only the 0 you added' && says list 'level: newcomer'"
+
 # --- hint ----------------------------------------------------------------
 run hint1 hint "$first"
 run hint2 hint "$first"
@@ -113,6 +116,7 @@ check "solution at full marks shows the reference against the learner's files" \
 run full list list
 check "list marks $first done (100/100)" \
   eval "grep -qE '^\\* $first +1 +100/100 ' '$work/full.out'"
+cp "build/cache/$first.json" "$work/solved-entry.json"
 echo "/* one more line */" >>"katas/$first/drain.c"
 run changed list
 check "a changed file makes list drop the cached score (keyed by content)" \
@@ -129,6 +133,52 @@ check "reset --yes restores the starter files from git" \
   eval "status_is reset 0 && git diff --quiet HEAD -- 'katas/$first'"
 check "reset keeps the learner's versions in build/backups/$first/<time>/" \
   eval "[ -n '$backup' ] && grep -q 'one more line' '$backup/drain.c' && cmp -s '$backup/task_queue.c' 'solutions/$first/task_queue.c'"
+
+# --- a cache entry copied from another clone ------------------------------
+# Another learner's 100/100 entry, given the key of this clone's own
+# starter entry: it must count for nothing here.
+git clone -q "$root" "$work/other"
+SENIOR_CHECK_ROOT=$work/other "$grader" next >/dev/null 2>&1
+own_key=$(jq -r .cache_key "$work/other/build/cache/$first.json" 2>/dev/null)
+jq --arg k "$own_key" '.cache_key = $k' "$work/solved-entry.json" \
+  >"$work/other/build/cache/$first.json"
+SENIOR_CHECK_ROOT=$work/other "$grader" list >"$work/copied-list.out" 2>&1
+SENIOR_CHECK_ROOT=$work/other "$grader" solution "$first" \
+  >"$work/copied-solution.out" 2>&1
+copied_status=$?
+check "a 100/100 cache entry copied from another clone: list does not show it, solution refuses" \
+  eval "[ -n '$own_key' ] && ! grep -qE '^. $first +1 +100/100' '$work/copied-list.out' && [ $copied_status = 1 ] && ! grep -q '+++' '$work/copied-solution.out'"
+rm -rf "$work/other"
+
+# --- messages, on the small fixture kata ----------------------------------
+# A root of its own: the kit and 00-sum, with known bad versions of sum.c.
+mini=$work/mini
+mkdir -p "$mini/katas"
+cp -r "$root/cmake" "$mini/"
+cp -r "$root/tests/fixtures/katas/00-sum" "$mini/katas/"
+sed -i 's#\.\./\.\./\.\./\.\./cmake#../../cmake#' "$mini/katas/00-sum/CMakeLists.txt"
+msg() { SENIOR_CHECK_ROOT=$mini "$grader" run 00-sum >"$work/$1.out" 2>&1; }
+cp "$root/tests/submissions/compile-error/00-sum/sum.c" "$mini/katas/00-sum/"
+msg compile
+check "a compile error is shown once on the run screen, not again as an 'at' line" \
+  eval "[ \$(grep -c \"expected ',' or ';' before 'for'\" '$work/compile.out') = 1 ]"
+# One leak reached from three call paths (three loss records), and one more.
+sed 's/^  long long total = 0;$/&\n  int *volatile lost = malloc(sizeof(int) * (count + 1));\n  (void)lost;/' \
+  "$root/tests/submissions/leak/00-sum/sum.c" >"$mini/katas/00-sum/sum.c"
+msg leak
+check "one leak is shown once with its frame, however many call paths reach it" \
+  eval "[ \$(grep -c 'sum.c:10' '$work/leak.out') = 1 ] && grep -q 'in sum_array(): .*(and 2 more from the same line)' '$work/leak.out' && [ \$(grep -c 'sum.c:[0-9]* in sum_format' '$work/leak.out') = 1 ]"
+sed 's/"sum=%lld"/"sum= %lld"/g' "$root/tests/fixtures/katas/00-sum/sum.c" >"$mini/katas/00-sum/sum.c"
+msg compare
+check "a failing string comparison marks the first difference and shows the space" \
+  eval "grep -q 'left:  sum=·42' '$work/compare.out' && grep -q '^ *\\^ first difference: character 5' '$work/compare.out'"
+[ -n "${VERBOSE:-}" ] && cat "$work/compile.out" "$work/leak.out" "$work/compare.out"
+
+# --- watch without a terminal ----------------------------------------------
+sc watch "$first" </dev/null >"$work/notty.out" 2>"$work/notty.err"
+echo $? >"$work/notty.status"
+check "watch without a terminal refuses in one line (exit 3), printing no results" \
+  eval "status_is notty 3 && [ ! -s '$work/notty.out' ] && [ \$(wc -l <'$work/notty.err') = 1 ] && complains notty 'needs a terminal'"
 
 # --- watch, in a real terminal ---------------------------------------------
 if ! command -v tmux >/dev/null 2>&1; then
@@ -154,6 +204,13 @@ tmux new-session -d -s "$session" -x 110 -y 60 \
 check "watch grades the starter and shows its failing tests" \
   eval 'wait_for "first failure: test_" 120 && wait_for "build 10/10  tests " 120'
 starter_score=$(screen | sed -n "s/^$kata: \([0-9]*\)\/.*/\1/p")
+tmux resize-window -t "$session" -x 60 -y 30
+sleep 0.5
+screen >"$work/small.txt"
+check "at 60x30 the screen redraws for the new size: the header stays on top, the keys below" \
+  eval "head -n 1 '$work/small.txt' | grep -q '^senior-check watch: $kata' && grep -q '^\[h\] hint' '$work/small.txt'"
+tmux resize-window -t "$session" -x 110 -y 60
+sleep 0.3
 
 start=$(date +%s%N)
 cp "solutions/$kata/frame_decode.c" "$file"
@@ -184,3 +241,23 @@ check "q quits watch (exit 0 at full marks)" \
   grep -q "watch exited 0" "$work/watch.status"
 check "the terminal is back in its normal mode after watch" \
   eval "grep -qw icanon '$work/stty.txt' && grep -qw echo '$work/stty.txt'"
+
+# --- n at the last kata, and a save only the safety poll sees -------------
+# Every kata after the last is none: n wraps to the first one short of
+# full marks ($first, reset above), never says the rest is done.
+rm -f "$work/watch.status"
+tmux kill-session -t "$session" 2>/dev/null
+tmux new-session -d -s "$session" -x 110 -y 60 \
+  "cd '$repo' && SENIOR_CHECK_ROOT='$repo' NO_COLOR=1 '$grader' watch $kata; echo \"watch exited \$?\" >'$work/watch.status'; sleep 60"
+wait_for "press n for the next kata" 30 >/dev/null
+tmux send-keys -t "$session" n
+check "n at the last kata wraps around to $first, which is short of full marks" \
+  eval "wait_for 'senior-check watch: $first' 10 && ! screen | grep -q 'at full marks too'"
+wait_for "first failure: test_" 120 >/dev/null
+# A write through a hard link elsewhere changes the file, but the kata
+# folder's file events never hear of it: only the 1 s poll does.
+ln "katas/$first/drain.c" "$work/drain-link.c"
+cat "solutions/$first/drain.c" >"$work/drain-link.c"
+check "a save that only the 1 s poll saw is graded and said so on screen" \
+  eval "wait_for 'file events missed a save' 10 && [ \$(screen | grep -c 'file events missed') = 1 ]"
+tmux send-keys -t "$session" q

@@ -203,13 +203,13 @@ static void test_cache_entry_reads_back_only_under_its_key(void **state) {
   char *path = sc_xasprintf("%s/build/cache/01-x.json", f->root);
   struct sc_results out;
   char *why = NULL;
-  assert_int_equal(sc_cache_load(path, 42, &out, &why), -ENOENT);
+  assert_int_equal(sc_cache_load(path, 42, "me", &out, &why), -ENOENT);
   assert_null(why);
 
   struct sc_kata_result r;
   make_result(&r);
-  assert_int_equal(sc_cache_store(path, 42, &r), 0);
-  assert_int_equal(sc_cache_load(path, 42, &out, &why), 0);
+  assert_int_equal(sc_cache_store(path, 42, "me", &r), 0);
+  assert_int_equal(sc_cache_load(path, 42, "me", &out, &why), 0);
   assert_int_equal(out.count, 1);
   assert_int_equal(out.katas[0].score, 30);
   assert_int_equal(out.katas[0].gates[SC_GATE_TESTS].status, SC_STATUS_FAIL);
@@ -217,17 +217,49 @@ static void test_cache_entry_reads_back_only_under_its_key(void **state) {
                       "expected 1, got 2");
   sc_results_free(&out);
 
-  assert_int_equal(sc_cache_load(path, 43, &out, &why), -ESTALE);
+  assert_int_equal(sc_cache_load(path, 43, "me", &out, &why), -ESTALE);
   assert_int_equal(out.katas[0].score, 30); /* "was 30" */
   sc_results_free(&out);
   sc_kata_result_free(&r);
 
   put(f->root, "build/cache/01-x.json", "{\"cache_key\": \"oops\"");
-  assert_int_equal(sc_cache_load(path, 42, &out, &why), SC_EREPORT);
+  assert_int_equal(sc_cache_load(path, 42, "me", &out, &why), SC_EREPORT);
   assert_non_null(why);
   assert_int_equal(out.count, 0);
   free(why);
   free(path);
+}
+
+static void test_cache_entry_of_another_clone_is_never_read(void **state) {
+  struct fixture *f = *state;
+  char *path = sc_xasprintf("%s/build/cache/01-x.json", f->root);
+  struct sc_results out;
+  char *why = NULL;
+  struct sc_kata_result r;
+  make_result(&r);
+  assert_int_equal(sc_cache_store(path, 42, "theirs", &r), 0);
+  assert_int_equal(sc_cache_load(path, 42, "mine", &out, &why), -EXDEV);
+  assert_int_equal(out.count, 0);
+  assert_non_null(strstr(why, "another clone"));
+  free(why);
+  sc_kata_result_free(&r);
+  free(path);
+}
+
+static void
+test_cache_clone_id_is_kept_here_and_renewed_elsewhere(void **state) {
+  struct fixture *f = *state;
+  char first[33], again[33], copied[33];
+  assert_int_equal(sc_cache_clone_id(f->root, first), 0);
+  assert_int_equal(strlen(first), 32);
+  assert_int_equal(sc_cache_clone_id(f->root, again), 0);
+  assert_string_equal(first, again);
+  /* build/ copied from another clone: its id names another folder. */
+  char *line = sc_xasprintf("%s 1 /somewhere/else\n", first);
+  put(f->root, "build/clone-id", line);
+  free(line);
+  assert_int_equal(sc_cache_clone_id(f->root, copied), 0);
+  assert_string_not_equal(copied, first);
 }
 
 int main(void) {
@@ -235,6 +267,12 @@ int main(void) {
       cmocka_unit_test(test_cache_fnv1a_matches_the_published_test_vectors),
       cmocka_unit_test_setup_teardown(
           test_cache_key_is_the_same_for_the_same_bytes, setup_fixture,
+          teardown_fixture),
+      cmocka_unit_test_setup_teardown(
+          test_cache_entry_of_another_clone_is_never_read, setup_fixture,
+          teardown_fixture),
+      cmocka_unit_test_setup_teardown(
+          test_cache_clone_id_is_kept_here_and_renewed_elsewhere, setup_fixture,
           teardown_fixture),
       cmocka_unit_test_setup_teardown(
           test_cache_key_changes_with_any_byte_of_any_input, setup_fixture,
