@@ -285,6 +285,10 @@ static void mark_pair(struct sc_buf *out, const char *indent,
                       const char *label_a, const char *a, size_t alen,
                       const char *label_b, const char *b, size_t blen) {
   size_t at = first_difference(a, alen, b, blen);
+  /* Texts that differ from their first character (two descriptions,
+   * two messages) gain nothing from being shown again with a caret. */
+  if (at == 0 && alen > 0 && blen > 0)
+    return;
   int dots = whitespace_matters(a, alen, b, blen, at);
   sc_buf_printf(out, "%s%s", indent, label_a);
   visible(out, a, alen, dots, at);

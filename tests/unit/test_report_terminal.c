@@ -78,6 +78,11 @@ test_mark_difference_marks_a_suites_expected_and_actual(void **state) {
   marked = sc_text_mark_difference("expected: a\nactual: a\nno pair");
   assert_string_equal(marked, "expected: a\nactual: a\nno pair");
   free(marked);
+  /* Two descriptions that differ from their first character: the pair is
+   * not shown again, and no caret points at character 1. */
+  marked = sc_text_mark_difference("expected: 2 beats\nactual: none at all\n");
+  assert_string_equal(marked, "expected: 2 beats\nactual: none at all\n");
+  free(marked);
 }
 
 static void
