@@ -470,7 +470,7 @@ int sc_verb_grade(const struct sc_context *ctx, const struct sc_verb *verb,
                "--format");
       return SC_EXIT_USAGE;
     }
-    return sc_roster_grade(ctx, roster, out_dir ? out_dir : "results", req.ids);
+    return sc_roster_grade(roster, out_dir ? out_dir : "results", req.ids);
   }
   const char *const *formats = sc_args_all(verb, args, "--format");
   if (sc_outputs_check(formats, json_path) != 0)

@@ -167,19 +167,20 @@ static int run_self(const char *const *argv, char **output, char **why) {
 /* The last line of text that starts with "error: ", else its last line. */
 static char *reason(const char *text) {
   const char *best = NULL, *last = NULL;
-  for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : p) {
-    if (*p != '\n')
+  for (const char *p = text; *p != '\0';) {
+    size_t len = strcspn(p, "\n");
+    if (len > 0)
       last = p;
     if (strncmp(p, "error: ", 7) == 0)
       best = p + 7;
+    p += len + (p[len] == '\n');
   }
   const char *line = best ? best : last ? last : "no output";
   return sc_xasprintf("%.*s", (int)strcspn(line, "\n"), line);
 }
 
-int sc_roster_grade(const struct sc_context *ctx, const char *roster_path,
-                    const char *out_dir, const char *const *ids) {
-  (void)ctx;
+int sc_roster_grade(const char *roster_path, const char *out_dir,
+                    const char *const *ids) {
   struct roster roster;
   if (roster_read(roster_path, &roster) != 0)
     return SC_EXIT_USAGE;

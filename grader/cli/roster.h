@@ -3,8 +3,6 @@
 #ifndef SENIOR_CHECK_CLI_ROSTER_H
 #define SENIOR_CHECK_CLI_ROSTER_H
 
-#include "cli/cli.h"
-
 /* Reads the roster at roster_path (lines "name repository [ref]", '#'
  * comments) and grades each learner's commit as data, in a grader process
  * of its own, against this checkout's katas (all of them, or ids), into
@@ -13,7 +11,7 @@
  * every learner was graded, SC_EXIT_SHORT when some could not be (each
  * line says why; the page has the others), SC_EXIT_USAGE for a roster
  * that cannot be used (nothing is graded) or when nobody could be. */
-int sc_roster_grade(const struct sc_context *ctx, const char *roster_path,
-                    const char *out_dir, const char *const *ids);
+int sc_roster_grade(const char *roster_path, const char *out_dir,
+                    const char *const *ids);
 
 #endif /* SENIOR_CHECK_CLI_ROSTER_H */

@@ -260,10 +260,13 @@ static int verdict_holds(const struct sc_kata_result *k, json_t *verdict,
   const char *name = sc_status_name(r->status);
   size_t name_len = strlen(name);
   int status_ok = 0;
-  for (const char *p = status; *p && !status_ok;
-       p += strcspn(p, "|"), p += *p == '|')
-    status_ok = strncmp(p, name, name_len) == 0 &&
-                (p[name_len] == '\0' || p[name_len] == '|');
+  for (const char *p = status; !status_ok;) {
+    size_t len = strcspn(p, "|");
+    status_ok = len == name_len && strncmp(p, name, len) == 0;
+    if (p[len] == '\0')
+      break;
+    p += len + 1;
+  }
   if (status_ok && found)
     return 1;
   *why = sc_xasprintf("%s gate: expected %s%s%s%s, got %s: %s", gate_name,
