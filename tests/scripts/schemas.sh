@@ -66,3 +66,38 @@ refused() {
   [ $? -eq 2 ] && [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ]
 }
 check "merge refuses a kata graded in two shards, in one line" refused
+
+# The score job's grader: linked statically, and run as the grading
+# workflow's score job runs it, with no library, no tool on PATH and no
+# root. It must merge what the dynamic grader merges, to the same score.
+static=$root/build/static
+build_static() {
+  { cmake -G Ninja -S "$root" -B "$static" -DSENIOR_CHECK_STATIC=ON \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo && cmake --build "$static"; } \
+    >"$out/static.log" 2>&1 || { tail -n 5 "$out/static.log" | sed 's/^/# /'; return 1; }
+  # ldd fails on a binary with no dynamic section.
+  ! ldd "$static/bin/senior-check-grader" >/dev/null 2>&1
+}
+check "the grader builds statically (-DSENIOR_CHECK_STATIC=ON), needing no shared library" build_static
+unprivileged_merge() {
+  local job
+  job=$(mktemp -d) && chmod 755 "$job" &&
+    mkdir "$job/shards" "$job/out" && chmod 777 "$job/out" &&
+    cp -r tests/fixtures/katas "$job/katas" &&
+    cp "$out/good.json" "$out/shard/again.json" "$job/shards/" &&
+    cp "$static/bin/senior-check-grader" "$job/" && chmod -R a+rX "$job" || return 1
+  (cd "$job/out" && setpriv --reuid=65534 --regid=65534 --clear-groups \
+    env -i PATH=/nonexistent SENIOR_CHECK_ROOT="$job" "$job/senior-check-grader" \
+    merge --all-katas "$job/shards/good.json" "$job/shards/again.json" \
+    --json "$job/out/merged.json" --format "junit=$job/out/junit.xml" \
+    >"$job/out/merge.log" 2>&1)
+  local rc=$?
+  [ $rc -eq 1 ] || { echo "# exit $rc: $(tail -n 3 "$job/out/merge.log")"; rm -rf "$job"; return 1; }
+  jq -e '.score == 180 and .max_score == 200' "$job/out/merged.json" >/dev/null &&
+    xmllint --noout --schema tests/schemas/junit.xsd "$job/out/junit.xml" 2>/dev/null
+  rc=$?
+  rm -rf "$job"
+  return $rc
+}
+check "the static grader merges shards as an unprivileged user with an empty PATH (180 of 200, a valid JUnit file)" \
+  unprivileged_merge
