@@ -89,13 +89,95 @@ static uv_write_fn libuv_write;
 static uv_thread_t main_thread;
 static atomic_uint writes_off_the_loop;
 
+/* A write from another thread is counted, then handed over: made on the
+ * loop's thread while the calling thread waits for its result. So the test
+ * that teaches the rule (test_server_writes_every_reply_from_the_loop_thread)
+ * reports it in every run, where the race itself would corrupt the loop at
+ * random, in whichever test it struck first, with an assertion inside
+ * libuv that names no rule. The handover needs the loop to be running,
+ * which it is whenever a rig waits for replies; with no rig, the write goes
+ * to libuv as it came. */
+typedef struct handover {
+  uv_async_t async; /* on the rig's loop, unreferenced */
+  uv_mutex_t one_at_a_time;
+  uv_mutex_t lock; /* guards the fields below */
+  uv_sem_t done;
+  uv_write_t *req;
+  uv_stream_t *handle;
+  const uv_buf_t *bufs;
+  unsigned int nbufs;
+  uv_write_cb cb;
+  int result;
+} handover_t;
+
+static _Atomic(handover_t *) current_handover;
+
+static void handover_write(uv_async_t *async) {
+  handover_t *h = async->data;
+  bool wrote = false;
+
+  uv_mutex_lock(&h->lock);
+  if (h->req != NULL) { /* sends coalesce: a call may find nothing to do */
+    h->result = libuv_write(h->req, h->handle, h->bufs, h->nbufs, h->cb);
+    h->req = NULL;
+    wrote = true;
+  }
+  uv_mutex_unlock(&h->lock);
+  if (wrote)
+    uv_sem_post(&h->done);
+}
+
 int uv_write(uv_write_t *req, uv_stream_t *handle, const uv_buf_t bufs[],
              unsigned int nbufs, uv_write_cb cb) {
   uv_thread_t self = uv_thread_self();
+  handover_t *h;
+  int result;
 
-  if (!uv_thread_equal(&self, &main_thread))
-    atomic_fetch_add(&writes_off_the_loop, 1);
-  return libuv_write(req, handle, bufs, nbufs, cb);
+  if (uv_thread_equal(&self, &main_thread))
+    return libuv_write(req, handle, bufs, nbufs, cb);
+  atomic_fetch_add(&writes_off_the_loop, 1);
+  h = atomic_load(&current_handover);
+  if (h == NULL)
+    return libuv_write(req, handle, bufs, nbufs, cb);
+  uv_mutex_lock(&h->one_at_a_time);
+  uv_mutex_lock(&h->lock);
+  h->req = req;
+  h->handle = handle;
+  h->bufs = bufs;
+  h->nbufs = nbufs;
+  h->cb = cb;
+  uv_mutex_unlock(&h->lock);
+  /* Not an assertion: cmocka's may only fail on the test's own thread. */
+  if (uv_async_send(&h->async) != 0)
+    abort();
+  uv_sem_wait(&h->done);
+  uv_mutex_lock(&h->lock);
+  result = h->result;
+  uv_mutex_unlock(&h->lock);
+  uv_mutex_unlock(&h->one_at_a_time);
+  return result;
+}
+
+static void handover_start(uv_loop_t *loop, handover_t *h) {
+  assert_int_equal(uv_async_init(loop, &h->async, handover_write), 0);
+  h->async.data = h;
+  /* Not a reason for the loop to run: the writes it carries belong to
+   * thread-pool work, which is. */
+  uv_unref((uv_handle_t *)&h->async);
+  assert_int_equal(uv_mutex_init(&h->one_at_a_time), 0);
+  assert_int_equal(uv_mutex_init(&h->lock), 0);
+  assert_int_equal(uv_sem_init(&h->done, 0), 0);
+  atomic_store(&current_handover, h);
+}
+
+/* After the loop ran out of work: no write can come any more. */
+static void handover_stop(uv_loop_t *loop, handover_t *h) {
+  atomic_store(&current_handover, NULL);
+  uv_close((uv_handle_t *)&h->async, NULL);
+  assert_int_equal(uv_run(loop, UV_RUN_DEFAULT), 0);
+  uv_sem_destroy(&h->done);
+  uv_mutex_destroy(&h->lock);
+  uv_mutex_destroy(&h->one_at_a_time);
 }
 
 /* ------------------------------------------------------------------------
@@ -312,6 +394,7 @@ typedef struct rig {
   int port;
   unsigned closed_calls;
   uv_timer_t tick; /* wakes run_until(); closed by rig_stop() */
+  handover_t handover;
 } rig_t;
 
 static void rig_on_closed(void *arg) {
@@ -340,6 +423,7 @@ static void rig_start(rig_t *rig) {
                    "listens on\n" SEE_CONTRACT,
                    rig->port);
   assert_int_equal(uv_timer_init(&rig->loop, &rig->tick), 0);
+  handover_start(&rig->loop, &rig->handover);
 }
 
 /* Runs the loop until done(arg) holds, or `limit_ms` passed (a bound that
@@ -380,6 +464,7 @@ static void rig_stop(rig_t *rig, client_t **clients) {
   /* No more handles of the test's: the loop runs until the server has
    * released everything, thread-pool work included. */
   assert_int_equal(uv_run(&rig->loop, UV_RUN_DEFAULT), 0);
+  handover_stop(&rig->loop, &rig->handover);
   if (rig->closed_calls != 1)
     fail_explained("server_close(): the closed callback ran %u times\n"
                    "  expected: once, when everything is released\n"
