@@ -231,9 +231,11 @@ void sc_coverage_where(struct sc_buf *out, const char *shown_path,
       u++;
     while (b < file->branch_count && file->branch_lines[b] < end)
       b++;
-    describe_function(&p, fn, file->uncovered_lines + u_from, u - u_from,
-                      file->branch_lines + b_from,
-                      with_branches ? b - b_from : 0);
+    /* An empty list may be NULL, and NULL + 0 is undefined. */
+    describe_function(
+        &p, fn, u > u_from ? file->uncovered_lines + u_from : NULL, u - u_from,
+        b > b_from ? file->branch_lines + b_from : NULL,
+        with_branches ? b - b_from : 0);
   }
   if (p.hidden > 0)
     sc_buf_printf(out, "; and %zu more", p.hidden);

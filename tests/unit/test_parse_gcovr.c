@@ -192,6 +192,28 @@ test_gcovr_detail_rejects_a_summary_and_leaves_the_report_alone(void **state) {
   sc_coverage_report_free(&report);
 }
 
+static void
+test_gcovr_detail_rejects_a_bad_function_or_branch_and_leaves_the_report_alone(
+    void **state) {
+  struct sc_coverage_report report;
+
+  (void)state;
+  read_summary(&report);
+  assert_int_equal(sc_gcovr_detail_read(FIXTURE("gcovr/detail.json"), &report),
+                   0);
+  assert_int_equal(
+      sc_gcovr_detail_read(FIXTURE("gcovr/bad_function.json"), &report),
+      SC_EREPORT);
+  assert_int_equal(
+      sc_gcovr_detail_read(FIXTURE("gcovr/bad_branch.json"), &report),
+      SC_EREPORT);
+  assert_int_equal(report.files[0].function_count, 3);
+  assert_string_equal(report.files[0].functions[2].name, "never_called");
+  assert_int_equal(report.files[0].branch_count, 3);
+  assert_int_equal(report.files[0].uncovered_count, 6);
+  sc_coverage_report_free(&report);
+}
+
 static void test_gcovr_summary_rejects_a_detailed_report(void **state) {
   struct sc_coverage_report report;
 
@@ -256,6 +278,8 @@ int main(void) {
           test_gcovr_detail_finds_branches_never_taken_when_every_line_ran),
       cmocka_unit_test(
           test_gcovr_detail_rejects_a_summary_and_leaves_the_report_alone),
+      cmocka_unit_test(
+          test_gcovr_detail_rejects_a_bad_function_or_branch_and_leaves_the_report_alone),
       cmocka_unit_test(test_gcovr_summary_rejects_a_detailed_report),
       cmocka_unit_test(test_gcovr_summary_fails_with_enoent_for_a_missing_file),
       cmocka_unit_test(test_gcovr_summary_rejects_an_empty_file),
