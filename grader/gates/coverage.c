@@ -1,6 +1,7 @@
 /* The coverage gate: gcovr's line and branch coverage of the learner's
  * files, from the kata's suite plus the learner's own tests, so that a
  * learner can raise it by writing tests. */
+#include "gates/coverage.h"
 #include "gates/grading.h"
 #include "core/error.h"
 #include "core/util.h"
@@ -8,6 +9,7 @@
 
 #include <errno.h>
 #include <ftw.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,18 +118,129 @@ static int run_gcovr(struct sc_grading *g, struct sc_gate_result *r,
   return err;
 }
 
-/* "12, 15-18, 40" */
+/* The most ranges of lines one place names ("lines 3, 5-6 and 4 more"). */
+#define MAX_RANGES 5
+
+/* Lines are named by ranges; a name that long is cut, as the message must
+ * stay short whatever the learner's code calls its functions. */
+#define MAX_NAME_SHOWN 80
+
+/* "line 12" or "lines 12, 15-18, 40", the first MAX_RANGES ranges only
+ * ("... and 6 more", counting lines). */
 static void list_lines(struct sc_buf *out, const unsigned *lines,
                        size_t count) {
-  for (size_t i = 0; i < count;) {
+  size_t ranges = 0;
+  size_t i = 0;
+
+  sc_buf_puts(out, count == 1 ? "line " : "lines ");
+  while (i < count && ranges < MAX_RANGES) {
     size_t j = i;
     while (j + 1 < count && lines[j + 1] == lines[j] + 1)
       j++;
     sc_buf_printf(out, "%s%u", i ? ", " : "", lines[i]);
     if (j > i)
       sc_buf_printf(out, "-%u", lines[j]);
+    ranges++;
     i = j + 1;
   }
+  if (i < count)
+    sc_buf_printf(out, " and %zu more", count - i);
+}
+
+/* The places named on one file's line of the message. */
+struct places {
+  struct sc_buf *out;
+  const char *shown_path;
+  size_t shown;
+  size_t hidden;
+};
+
+/* Starts the next place: returns 1 when it is to be written (the file's
+ * name is written before the first), 0 when it is over the cap and only
+ * counted. */
+static int place_start(struct places *p) {
+  if (p->shown == SC_COVERAGE_MAX_PLACES) {
+    p->hidden++;
+    return 0;
+  }
+  if (p->shown++ == 0)
+    sc_buf_printf(p->out, "- %s: ", p->shown_path);
+  else
+    sc_buf_puts(p->out, "; ");
+  return 1;
+}
+
+/* "parse_frame(), " or nothing for the lines before any function. */
+static void put_function(struct sc_buf *out,
+                         const struct sc_coverage_function *fn) {
+  if (fn != NULL)
+    sc_buf_printf(out, "%.*s(), ", MAX_NAME_SHOWN, fn->name);
+}
+
+/* The places of the lines that belong to fn (NULL: to no function):
+ * uncovered[0..n_uncovered) never ran, branches[0..n_branches) ran with a
+ * branch never taken. */
+static void describe_function(struct places *p,
+                              const struct sc_coverage_function *fn,
+                              const unsigned *uncovered, size_t n_uncovered,
+                              const unsigned *branches, size_t n_branches) {
+  if (fn != NULL && fn->calls == 0) {
+    if (!place_start(p))
+      return;
+    sc_buf_printf(p->out, "%.*s() never runs (", MAX_NAME_SHOWN, fn->name);
+    if (n_uncovered == 0 || uncovered[0] == uncovered[n_uncovered - 1])
+      sc_buf_printf(p->out, "line %u)", n_uncovered ? uncovered[0] : fn->line);
+    else
+      sc_buf_printf(p->out, "lines %u-%u)", uncovered[0],
+                    uncovered[n_uncovered - 1]);
+    return;
+  }
+  if (n_uncovered > 0 && place_start(p)) {
+    put_function(p->out, fn);
+    list_lines(p->out, uncovered, n_uncovered);
+    sc_buf_puts(p->out, " not run");
+  }
+  if (n_branches > 0 && place_start(p)) {
+    put_function(p->out, fn);
+    list_lines(p->out, branches, n_branches);
+    sc_buf_puts(p->out, n_branches == 1 ? ": a branch never taken"
+                                        : ": branches never taken");
+  }
+}
+
+/* Says where one file falls short; the contract is in coverage.h. A line
+ * belongs to the function that starts last at or before it: gcov gives no
+ * function's end. */
+void sc_coverage_where(struct sc_buf *out, const char *shown_path,
+                       const struct sc_coverage_file *file, int with_branches) {
+  struct places p = {out, shown_path, 0, 0};
+  size_t u = 0;
+  size_t b = 0;
+
+  /* Step k covers the lines before function k starts: those of function
+   * k - 1, or of no function when k is 0. */
+  for (size_t k = 0; k <= file->function_count; k++) {
+    const struct sc_coverage_function *fn =
+        k > 0 ? &file->functions[k - 1] : NULL;
+    unsigned long long end =
+        k < file->function_count ? file->functions[k].line : ULLONG_MAX;
+    size_t u_from = u;
+    size_t b_from = b;
+
+    while (u < file->uncovered_count && file->uncovered_lines[u] < end)
+      u++;
+    while (b < file->branch_count && file->branch_lines[b] < end)
+      b++;
+    /* An empty list may be NULL, and NULL + 0 is undefined. */
+    describe_function(
+        &p, fn, u > u_from ? file->uncovered_lines + u_from : NULL, u - u_from,
+        b > b_from ? file->branch_lines + b_from : NULL,
+        with_branches ? b - b_from : 0);
+  }
+  if (p.hidden > 0)
+    sc_buf_printf(out, "; and %zu more", p.hidden);
+  if (p.shown > 0)
+    sc_buf_puts(out, "\n");
 }
 
 static double percent(unsigned covered, unsigned total) {
@@ -137,24 +250,23 @@ static double percent(unsigned covered, unsigned total) {
 static void judge(struct sc_grading *g, struct sc_gate_result *r,
                   const struct sc_coverage_report *report) {
   unsigned lc = 0, lt = 0, bc = 0, bt = 0;
-  struct sc_buf uncovered = {0};
   for (size_t i = 0; i < report->count; i++) {
     const struct sc_coverage_file *f = &report->files[i];
     lc += f->lines_covered;
     lt += f->lines_total;
     bc += f->branches_covered;
     bt += f->branches_total;
-    if (f->uncovered_count > 0) {
-      char *own = sc_grading_relative(g, f->path);
-      sc_buf_printf(&uncovered, "- %s, lines not run: ", own);
-      free(own);
-      list_lines(&uncovered, f->uncovered_lines, f->uncovered_count);
-      sc_buf_puts(&uncovered, "\n");
-    }
   }
   double line = percent(lc, lt), branch = percent(bc, bt);
   double need_line = g->kata->coverage_line;
   double need_branch = g->kata->coverage_branch;
+  struct sc_buf uncovered = {0};
+  for (size_t i = 0; i < report->count; i++) {
+    char *own = sc_grading_relative(g, report->files[i].path);
+    sc_coverage_where(&uncovered, own, &report->files[i],
+                      need_branch > 0 && branch < need_branch);
+    free(own);
+  }
   double share = 1.0;
   if (need_line > 0 && line / need_line < share)
     share = line / need_line;
@@ -171,12 +283,15 @@ static void judge(struct sc_grading *g, struct sc_gate_result *r,
                 "lines %.1f%% (needs %.0f%%), branches %.1f%% (needs %.0f%%)",
                 line, need_line, branch, need_branch);
   else
+    /* Without a place to name (gcovr listed none), the learner is told
+     * what to do rather than to write tests "for:" nothing. */
     sc_gate_set(r, SC_STATUS_FAIL, score,
                 "lines %.1f%% (needs %.0f%%), branches %.1f%% (needs "
-                "%.0f%%); write tests in '%s' for:\n%s",
+                "%.0f%%); write tests in '%s'%s%s",
                 line, need_line, branch, need_branch,
                 g->kata->learner_tests ? g->kata->learner_tests
                                        : "the learner tests",
+                uncovered.data ? " for:\n" : " that run more of your code",
                 uncovered.data ? uncovered.data : "");
   sc_buf_free(&uncovered);
 }

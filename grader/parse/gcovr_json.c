@@ -114,57 +114,178 @@ static int compare_unsigned(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-/* Lists the uncovered lines of one entry of the detailed report's "files"
- * into a new array, ascending, without duplicates (NULL when there are
- * none). A line is uncovered when its count is 0 and gcovr marks it neither
- * as noncode nor as excluded. Returns 0, SC_EREPORT or -ENOMEM (then
- * nothing is allocated). */
-static int uncovered_lines(const json_t *entry, unsigned **lines,
-                           size_t *count) {
-  json_t *list = json_object_get(entry, "lines");
-  unsigned *out = NULL;
-  size_t n = 0;
+/* Sorts lines[0..*count) ascending and drops the duplicates. */
+static void sort_unique(unsigned *lines, size_t *count) {
   size_t kept;
   size_t i;
 
-  *lines = NULL;
-  *count = 0;
+  if (*count == 0)
+    return;
+  qsort(lines, *count, sizeof *lines, compare_unsigned);
+  for (kept = 1, i = 1; i < *count; i++)
+    if (lines[i] != lines[kept - 1])
+      lines[kept++] = lines[i];
+  *count = kept;
+}
+
+/* Whether the "branches" of one entry of a file's "lines" hold a branch
+ * whose count is 0: 1 when one does, 0 when none does (or there are
+ * none), -1 when the list or a count is malformed. */
+static int has_untaken_branch(const json_t *line) {
+  json_t *branches = json_object_get(line, "branches");
+  int untaken = 0;
+  size_t i;
+
+  if (branches == NULL)
+    return 0;
+  if (!json_is_array(branches))
+    return -1;
+  for (i = 0; i < json_array_size(branches); i++) {
+    json_t *hits = json_object_get(json_array_get(branches, i), "count");
+
+    if (!json_is_integer(hits))
+      return -1;
+    if (json_integer_value(hits) == 0)
+      untaken = 1;
+  }
+  return untaken;
+}
+
+/* What the detailed report says of one file, before it replaces the
+ * file's lists in the report. Each list is NULL when empty. */
+struct file_detail {
+  unsigned *uncovered;
+  size_t uncovered_count;
+  unsigned *branches;
+  size_t branch_count;
+  struct sc_coverage_function *functions;
+  size_t function_count;
+};
+
+static void file_detail_free(struct file_detail *d) {
+  size_t i;
+
+  for (i = 0; i < d->function_count; i++)
+    free(d->functions[i].name);
+  free(d->functions);
+  free(d->branches);
+  free(d->uncovered);
+  memset(d, 0, sizeof *d);
+}
+
+/* Reads the "lines" of one entry of the detailed report's "files" into
+ * d->uncovered and d->branches. A line counts when gcovr marks it neither
+ * as noncode nor as excluded; it is uncovered when its count is 0, and it
+ * has a branch never taken when it ran and one of its branches did not.
+ * Returns 0, SC_EREPORT or -ENOMEM (then d's lists are left empty). */
+static int read_lines(const json_t *entry, struct file_detail *d) {
+  json_t *list = json_object_get(entry, "lines");
+  size_t n;
+  size_t i;
+
   if (list == NULL)
     return 0;
   if (!json_is_array(list))
     return SC_EREPORT;
-  if (json_array_size(list) > 0) {
-    out = malloc(json_array_size(list) * sizeof *out);
-    if (out == NULL)
-      return -ENOMEM;
-  }
-  for (i = 0; i < json_array_size(list); i++) {
+  n = json_array_size(list);
+  if (n == 0)
+    return 0;
+  d->uncovered = malloc(n * sizeof *d->uncovered);
+  d->branches = malloc(n * sizeof *d->branches);
+  if (d->uncovered == NULL || d->branches == NULL)
+    return -ENOMEM;
+  for (i = 0; i < n; i++) {
     json_t *line = json_array_get(list, i);
     json_t *number = json_object_get(line, "line_number");
     json_t *hits = json_object_get(line, "count");
+    int untaken = has_untaken_branch(line);
 
-    if (!json_is_integer(number) || !json_is_integer(hits) ||
+    if (!json_is_integer(number) || !json_is_integer(hits) || untaken < 0 ||
         json_integer_value(number) < 0 ||
-        (unsigned long long)json_integer_value(number) > UINT_MAX) {
-      free(out);
+        (unsigned long long)json_integer_value(number) > UINT_MAX)
       return SC_EREPORT;
-    }
-    if (json_integer_value(hits) != 0 ||
-        json_is_true(json_object_get(line, "gcovr/noncode")) ||
+    if (json_is_true(json_object_get(line, "gcovr/noncode")) ||
         json_is_true(json_object_get(line, "gcovr/excluded")))
       continue;
-    out[n++] = (unsigned)json_integer_value(number);
+    if (json_integer_value(hits) == 0)
+      d->uncovered[d->uncovered_count++] = (unsigned)json_integer_value(number);
+    else if (untaken)
+      d->branches[d->branch_count++] = (unsigned)json_integer_value(number);
   }
-  if (n == 0) {
-    free(out);
+  sort_unique(d->uncovered, &d->uncovered_count);
+  sort_unique(d->branches, &d->branch_count);
+  return 0;
+}
+
+/* qsort() order of functions: by start line, then by name. */
+static int compare_functions(const void *a, const void *b) {
+  const struct sc_coverage_function *x = a;
+  const struct sc_coverage_function *y = b;
+
+  if (x->line != y->line)
+    return (x->line > y->line) - (x->line < y->line);
+  return strcmp(x->name, y->name);
+}
+
+/* Reads the "functions" of one entry of the detailed report's "files" into
+ * d->functions, by start line. Returns 0, SC_EREPORT or -ENOMEM (d then
+ * owns what was read so far, for file_detail_free()). */
+static int read_functions(const json_t *entry, struct file_detail *d) {
+  json_t *list = json_object_get(entry, "functions");
+  size_t i;
+
+  if (list == NULL)
     return 0;
+  if (!json_is_array(list))
+    return SC_EREPORT;
+  if (json_array_size(list) == 0)
+    return 0;
+  d->functions = calloc(json_array_size(list), sizeof *d->functions);
+  if (d->functions == NULL)
+    return -ENOMEM;
+  for (i = 0; i < json_array_size(list); i++) {
+    json_t *function = json_array_get(list, i);
+    const char *name = json_string_value(json_object_get(function, "name"));
+    json_t *line = json_object_get(function, "lineno");
+    json_t *calls = json_object_get(function, "execution_count");
+    struct sc_coverage_function *out = &d->functions[d->function_count];
+
+    if (name == NULL || !json_is_integer(line) || !json_is_integer(calls) ||
+        json_integer_value(line) < 0 ||
+        (unsigned long long)json_integer_value(line) > UINT_MAX ||
+        json_integer_value(calls) < 0)
+      return SC_EREPORT;
+    out->name = strdup(name);
+    if (out->name == NULL)
+      return -ENOMEM;
+    out->line = (unsigned)json_integer_value(line);
+    out->calls = (unsigned long)json_integer_value(calls);
+    d->function_count++;
   }
-  qsort(out, n, sizeof *out, compare_unsigned);
-  for (kept = 1, i = 1; i < n; i++)
-    if (out[i] != out[kept - 1])
-      out[kept++] = out[i];
-  *lines = out;
-  *count = kept;
+  qsort(d->functions, d->function_count, sizeof *d->functions,
+        compare_functions);
+  return 0;
+}
+
+/* Reads everything the detailed report says of one file into *d, which
+ * must be zeroed. Returns 0, SC_EREPORT or -ENOMEM (then *d is freed). */
+static int read_file_detail(const json_t *entry, struct file_detail *d) {
+  int err = read_lines(entry, d);
+
+  if (err == 0)
+    err = read_functions(entry, d);
+  if (err != 0) {
+    file_detail_free(d);
+    return err;
+  }
+  if (d->uncovered_count == 0) {
+    free(d->uncovered);
+    d->uncovered = NULL;
+  }
+  if (d->branch_count == 0) {
+    free(d->branches);
+    d->branches = NULL;
+  }
   return 0;
 }
 
@@ -180,18 +301,33 @@ static struct sc_coverage_file *find_file(struct sc_coverage_report *report,
   return NULL;
 }
 
-/* The uncovered lines found for one file of the report, before they
- * replace its list. */
-struct pending_lines {
+/* What was read for one file of the report, before it replaces its lists. */
+struct pending_detail {
   struct sc_coverage_file *file;
-  unsigned *lines;
-  size_t count;
+  struct file_detail detail;
 };
 
-/* Adds uncovered lines from a detailed gcovr report; the contract is in
- * gcovr_json.h. */
+/* Replaces the lists of file with those of d, which then owns nothing. */
+static void file_take_detail(struct sc_coverage_file *file,
+                             struct file_detail *d) {
+  struct file_detail old = {file->uncovered_lines, file->uncovered_count,
+                            file->branch_lines,    file->branch_count,
+                            file->functions,       file->function_count};
+
+  file_detail_free(&old);
+  file->uncovered_lines = d->uncovered;
+  file->uncovered_count = d->uncovered_count;
+  file->branch_lines = d->branches;
+  file->branch_count = d->branch_count;
+  file->functions = d->functions;
+  file->function_count = d->function_count;
+  memset(d, 0, sizeof *d);
+}
+
+/* Adds where coverage falls short from a detailed gcovr report; the
+ * contract is in gcovr_json.h. */
 int sc_gcovr_detail_read(const char *path, struct sc_coverage_report *report) {
-  struct pending_lines *pending = NULL;
+  struct pending_detail *pending = NULL;
   json_t *root = NULL;
   json_t *files = NULL;
   size_t n_pending = 0;
@@ -225,21 +361,17 @@ int sc_gcovr_detail_read(const char *path, struct sc_coverage_report *report) {
     file = find_file(report, name);
     if (file == NULL)
       continue;
-    err = uncovered_lines(entry, &pending[n_pending].lines,
-                          &pending[n_pending].count);
+    err = read_file_detail(entry, &pending[n_pending].detail);
     if (err == 0)
       pending[n_pending++].file = file;
   }
   json_decref(root);
 
   for (i = 0; i < n_pending; i++) {
-    if (err != 0) {
-      free(pending[i].lines);
-      continue;
-    }
-    free(pending[i].file->uncovered_lines);
-    pending[i].file->uncovered_lines = pending[i].lines;
-    pending[i].file->uncovered_count = pending[i].count;
+    if (err != 0)
+      file_detail_free(&pending[i].detail);
+    else
+      file_take_detail(pending[i].file, &pending[i].detail);
   }
   free(pending);
   return err;
@@ -252,8 +384,13 @@ void sc_coverage_report_free(struct sc_coverage_report *report) {
   if (report == NULL)
     return;
   for (i = 0; i < report->count; i++) {
-    free(report->files[i].path);
-    free(report->files[i].uncovered_lines);
+    struct sc_coverage_file *file = &report->files[i];
+    struct file_detail detail = {file->uncovered_lines, file->uncovered_count,
+                                 file->branch_lines,    file->branch_count,
+                                 file->functions,       file->function_count};
+
+    file_detail_free(&detail);
+    free(file->path);
   }
   free(report->files);
   report->files = NULL;

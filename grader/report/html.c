@@ -1248,7 +1248,7 @@ static const char *const repro_shows[SC_GATE_COUNT] = {
     "each leak and memory error at its line in the learner's files",
     "the measured ratios against their bounds (the benchmark runs only "
     "in a grading)",
-    "the lines the tests never ran",
+    "where the tests fall short, by function",
     "each warning and the sanitizers' report"};
 
 /* The commands that reproduce every gate of the kata short of full marks
@@ -1491,63 +1491,113 @@ static double coverage_needed(const char *message, const char *figure) {
   return 0;
 }
 
-/* Parses "12, 15-18, 40" into *lines (caller frees). Returns the count. */
-static size_t parse_line_list(const char *s, size_t len, unsigned **lines) {
-  size_t count = 0, cap = 16;
-  *lines = sc_xcalloc(cap, sizeof(**lines));
+/* The lines a coverage message names, as they are collected. */
+struct line_set {
+  unsigned *lines;
+  size_t count, cap;
+};
+
+/* Adds the lines of "12, 15-18, 40" (read up to the first word that is not
+ * a number) from s[0..len) to *set. */
+static void add_line_list(struct line_set *set, const char *s, size_t len) {
   const char *end = s + len;
   while (s < end) {
     char *next = NULL;
     unsigned long a = strtoul(s, &next, 10), b = a;
-    if (next == s)
+    if (next == s || next > end)
       break;
     if (*next == '-')
       b = strtoul(next + 1, &next, 10);
     for (unsigned long l = a; l <= b && l - a < 100000; l++) {
-      if (count == cap)
-        *lines = sc_xrealloc(*lines, (cap *= 2) * sizeof(**lines));
-      (*lines)[count++] = (unsigned)l;
+      if (set->count == set->cap)
+        set->lines =
+            sc_xrealloc(set->lines, (set->cap = set->cap ? 2 * set->cap : 16) *
+                                        sizeof(*set->lines));
+      set->lines[set->count++] = (unsigned)l;
     }
     s = next + strspn(next, ", ");
   }
-  return count;
 }
 
-/* One file of the coverage gate's message ("- PATH, lines not run:
- * LIST"): the list, and the lines quoted with the uncovered ones marked. */
+static int compare_lines(const void *a, const void *b) {
+  unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+  return (x > y) - (x < y);
+}
+
+/* Where the word "line" or "lines" starts in s[0..len), NULL if nowhere: a
+ * function's name ("newline()", "line()") is not the word. */
+static const char *find_line_word(const char *s, size_t len) {
+  for (const char *p = s; p + 5 <= s + len; p++) {
+    if (strncmp(p, "line", 4) != 0 || (p > s && p[-1] != ' ' && p[-1] != '('))
+      continue;
+    if (p[4] == ' ' || (p[4] == 's' && p + 6 <= s + len && p[5] == ' '))
+      return p;
+  }
+  return NULL;
+}
+
+/* One file of the coverage gate's message: "- PATH: PLACE; PLACE", each
+ * place naming its lines ("clamp(), lines 5, 8 not run"), or the older
+ * "- PATH, lines not run: LIST" that results files from earlier versions
+ * still hold. Shows the places, and the lines they name quoted and
+ * marked. */
 static void coverage_file(struct sc_buf *out,
                           const struct sc_html_options *opts, const char *line,
                           size_t len) {
-  static const char sep[] = ", lines not run: ";
-  const char *at = strstr(line, sep);
-  if (at == NULL || at > line + len)
-    return;
+  static const char old_sep[] = ", lines not run: ";
+  const char *end = line + len;
+  const char *at = strstr(line, old_sep);
+  const char *places;
+  int old = at != NULL && at < end;
+  if (old) {
+    places = at + strlen(old_sep);
+  } else {
+    at = memmem(line, len, ": ", 2);
+    if (at == NULL)
+      return;
+    places = at + 2;
+  }
   char *file = sc_xasprintf("%.*s", (int)(at - line - 2), line + 2);
-  const char *list = at + strlen(sep);
-  unsigned *lines = NULL;
-  size_t count = parse_line_list(list, (size_t)(line + len - list), &lines);
+  struct line_set set = {0};
+  for (const char *p = places; p < end;) {
+    const char *stop = memmem(p, (size_t)(end - p), "; ", 2);
+    size_t place_len = (size_t)((stop ? stop : end) - p);
+    const char *word = old ? p : find_line_word(p, place_len);
+    if (word != NULL) {
+      word += old ? 0 : strcspn(word, " ");
+      add_line_list(&set, word + strspn(word, " "),
+                    place_len - (size_t)(word - p));
+    }
+    p += place_len + (stop ? 2 : 0);
+  }
+  if (set.count > 0)
+    qsort(set.lines, set.count, sizeof(*set.lines), compare_lines);
   sc_buf_puts(out, "<div class=\"evidence\"><p class=\"where mono\">");
   sc_html_escape(out, file);
-  sc_buf_printf(out, "</p><p>%zu line%s not run: <span class=\"mono\">", count,
-                count == 1 ? "" : "s");
-  sc_html_escape_n(out, list, (size_t)(line + len - list));
+  sc_buf_puts(out, "</p><p>");
+  if (old)
+    sc_buf_printf(out, "%zu line%s not run: ", set.count,
+                  set.count == 1 ? "" : "s");
+  sc_buf_puts(out, "<span class=\"mono\">");
+  sc_html_escape_n(out, places, (size_t)(end - places));
   sc_buf_puts(out, "</span></p>\n");
   struct text_lines tl;
-  if (lines_load(opts, file, &tl) == 0) {
-    size_t shown = count < MAX_UNCOVERED_QUOTED ? count : MAX_UNCOVERED_QUOTED;
-    quote(out, &tl, lines, shown, 1);
-    if (shown < count)
-      sc_buf_printf(out, "<p class=\"muted\">and %zu more lines not run</p>\n",
-                    count - shown);
+  if (set.count > 0 && lines_load(opts, file, &tl) == 0) {
+    size_t shown =
+        set.count < MAX_UNCOVERED_QUOTED ? set.count : MAX_UNCOVERED_QUOTED;
+    quote(out, &tl, set.lines, shown, 1);
+    if (shown < set.count)
+      sc_buf_printf(out, "<p class=\"muted\">and %zu more lines to test</p>\n",
+                    set.count - shown);
     lines_free(&tl);
   }
   sc_buf_puts(out, "</div>\n");
-  free(lines);
+  free(set.lines);
   free(file);
 }
 
-/* The coverage gate: each figure against its level, then every file with
- * lines the tests never ran. */
+/* The coverage gate: each figure against its level, then every file with the
+ * places where the tests fall short. */
 static void coverage_evidence(struct sc_buf *out,
                               const struct sc_html_options *opts,
                               const struct sc_gate_result *gate) {
@@ -1576,9 +1626,9 @@ static void coverage_evidence(struct sc_buf *out,
   int heading = 0;
   for (const char *p = gate->message ? gate->message : ""; *p;) {
     size_t len = strcspn(p, "\n");
-    if (strncmp(p, "- ", 2) == 0 && strstr(p, ", lines not run: ") != NULL) {
+    if (strncmp(p, "- ", 2) == 0 && memmem(p, len, ": ", 2) != NULL) {
       if (!heading++)
-        sc_buf_puts(out, "<h4>Lines the tests never ran</h4>\n");
+        sc_buf_puts(out, "<h4>Where the tests fall short</h4>\n");
       coverage_file(out, opts, p, len);
     }
     p += len + (p[len] == '\n');

@@ -90,7 +90,85 @@ test_gcovr_detail_skips_files_missing_from_the_summary(void **state) {
   assert_null(files[0].uncovered_lines);
   assert_int_equal(files[1].uncovered_count, 6);
   assert_int_equal(files[1].uncovered_lines[0], 5);
+  assert_int_equal(files[1].function_count, 3);
+  /* The paths and the array are not the reader's: free only what it read. */
+  for (size_t i = 0; i < files[1].function_count; i++)
+    free(files[1].functions[i].name);
+  free(files[1].functions);
+  free(files[1].branch_lines);
   free(files[1].uncovered_lines);
+}
+
+static void test_gcovr_detail_lists_the_functions_by_start_line(void **state) {
+  struct sc_coverage_report report;
+  const struct sc_coverage_function *fn;
+
+  (void)state;
+  read_summary(&report);
+  assert_int_equal(sc_gcovr_detail_read(FIXTURE("gcovr/detail.json"), &report),
+                   0);
+  /* gcovr lists them by name: clamp, never_called, sign. */
+  assert_int_equal(report.files[0].function_count, 3);
+  fn = report.files[0].functions;
+  assert_string_equal(fn[0].name, "clamp");
+  assert_int_equal(fn[0].line, 3);
+  assert_int_equal(fn[0].calls, 1);
+  assert_string_equal(fn[1].name, "sign");
+  assert_int_equal(fn[1].line, 11);
+  assert_int_equal(fn[1].calls, 1);
+  assert_string_equal(fn[2].name, "never_called");
+  assert_int_equal(fn[2].line, 19);
+  assert_int_equal(fn[2].calls, 0);
+  assert_int_equal(report.files[1].function_count, 1);
+  assert_string_equal(report.files[1].functions[0].name, "main");
+  sc_coverage_report_free(&report);
+}
+
+static void
+test_gcovr_detail_lists_lines_that_ran_with_a_branch_never_taken(void **state) {
+  static const unsigned expected[] = {4, 6, 12};
+  struct sc_coverage_report report;
+  size_t i;
+
+  (void)state;
+  read_summary(&report);
+  assert_int_equal(sc_gcovr_detail_read(FIXTURE("gcovr/detail.json"), &report),
+                   0);
+  /* Line 14 has two branches never taken but never ran: it is listed as
+   * not run only. */
+  assert_int_equal(report.files[0].branch_count, 3);
+  for (i = 0; i < 3; i++)
+    assert_int_equal(report.files[0].branch_lines[i], expected[i]);
+  assert_int_equal(report.files[1].branch_count, 0);
+  assert_null(report.files[1].branch_lines);
+  sc_coverage_report_free(&report);
+}
+
+static void
+test_gcovr_detail_finds_branches_never_taken_when_every_line_ran(void **state) {
+  struct sc_coverage_report report;
+  const struct sc_coverage_file *frame;
+
+  (void)state;
+  assert_int_equal(
+      sc_gcovr_summary_read(FIXTURE("gcovr/branches_summary.json"), &report),
+      0);
+  assert_int_equal(
+      sc_gcovr_detail_read(FIXTURE("gcovr/branches_detail.json"), &report), 0);
+  frame = &report.files[0];
+  assert_string_equal(frame->path, "src/frame.c");
+  assert_int_equal(frame->lines_covered, frame->lines_total);
+  assert_int_equal(frame->branches_covered, 3);
+  assert_int_equal(frame->branches_total, 6);
+  assert_int_equal(frame->uncovered_count, 0);
+  assert_null(frame->uncovered_lines);
+  assert_int_equal(frame->branch_count, 2);
+  assert_int_equal(frame->branch_lines[0], 2);
+  assert_int_equal(frame->branch_lines[1], 7);
+  assert_int_equal(frame->function_count, 2);
+  assert_string_equal(frame->functions[0].name, "in_range");
+  assert_string_equal(frame->functions[1].name, "frame_kind");
+  sc_coverage_report_free(&report);
 }
 
 static void
@@ -110,6 +188,28 @@ test_gcovr_detail_rejects_a_summary_and_leaves_the_report_alone(void **state) {
   assert_int_equal(
       sc_gcovr_detail_read(FIXTURE("gcovr/no_such_file.json"), &report),
       -ENOENT);
+  assert_int_equal(report.files[0].uncovered_count, 6);
+  sc_coverage_report_free(&report);
+}
+
+static void
+test_gcovr_detail_rejects_a_bad_function_or_branch_and_leaves_the_report_alone(
+    void **state) {
+  struct sc_coverage_report report;
+
+  (void)state;
+  read_summary(&report);
+  assert_int_equal(sc_gcovr_detail_read(FIXTURE("gcovr/detail.json"), &report),
+                   0);
+  assert_int_equal(
+      sc_gcovr_detail_read(FIXTURE("gcovr/bad_function.json"), &report),
+      SC_EREPORT);
+  assert_int_equal(
+      sc_gcovr_detail_read(FIXTURE("gcovr/bad_branch.json"), &report),
+      SC_EREPORT);
+  assert_int_equal(report.files[0].function_count, 3);
+  assert_string_equal(report.files[0].functions[2].name, "never_called");
+  assert_int_equal(report.files[0].branch_count, 3);
   assert_int_equal(report.files[0].uncovered_count, 6);
   sc_coverage_report_free(&report);
 }
@@ -171,8 +271,15 @@ int main(void) {
       cmocka_unit_test(test_gcovr_summary_reads_the_counts_of_each_file),
       cmocka_unit_test(test_gcovr_detail_lists_the_uncovered_lines_in_order),
       cmocka_unit_test(test_gcovr_detail_skips_files_missing_from_the_summary),
+      cmocka_unit_test(test_gcovr_detail_lists_the_functions_by_start_line),
+      cmocka_unit_test(
+          test_gcovr_detail_lists_lines_that_ran_with_a_branch_never_taken),
+      cmocka_unit_test(
+          test_gcovr_detail_finds_branches_never_taken_when_every_line_ran),
       cmocka_unit_test(
           test_gcovr_detail_rejects_a_summary_and_leaves_the_report_alone),
+      cmocka_unit_test(
+          test_gcovr_detail_rejects_a_bad_function_or_branch_and_leaves_the_report_alone),
       cmocka_unit_test(test_gcovr_summary_rejects_a_detailed_report),
       cmocka_unit_test(test_gcovr_summary_fails_with_enoent_for_a_missing_file),
       cmocka_unit_test(test_gcovr_summary_rejects_an_empty_file),

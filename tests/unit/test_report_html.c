@@ -90,7 +90,9 @@ static void failing_kata(struct sc_kata_result *k, const char *id,
   sc_gate_set(&g[SC_GATE_COVERAGE], SC_STATUS_FAIL, 8,
               "lines 80.0%% (needs 90%%), branches 75.0%% (needs 70%%); "
               "write tests in 'my_tests.c' for:\n"
-              "- katas/01-x/a.c, lines not run: 3, 5-6\n");
+              "- katas/01-x/a.c: newline(), lines 3, 5-6 not run; "
+              "newline(), line 9: a branch never taken; never_called() "
+              "never runs (lines 14-15)\n");
   sc_gate_add_figure(&g[SC_GATE_COVERAGE], "line coverage", "%", 80, 1);
   sc_gate_add_figure(&g[SC_GATE_COVERAGE], "branch coverage", "%", 75, 1);
   sc_gate_set(&g[SC_GATE_STRICT], SC_STATUS_FAIL, 5, "1 warning\n- %s", h);
@@ -325,10 +327,28 @@ test_html_page_quotes_the_learners_lines_from_the_repo(void **state) {
   assert_non_null(strstr(page, ">13</span>line_13 "));
   assert_non_null(strstr(page, "definitely lost"));
   assert_non_null(strstr(page, "64 bytes"));
-  /* coverage: lines 3, 5 and 6 marked as not run */
-  assert_non_null(strstr(page, "class=\"l hit\"><span class=\"n\">3</span>"));
-  assert_non_null(strstr(page, "class=\"l hit\"><span class=\"n\">6</span>"));
+  /* coverage: the places named, the lines they name marked (3, 5-6, 9,
+   * 14-15), and nothing from the function's name */
+  assert_non_null(strstr(page, "newline(), lines 3, 5-6 not run; "));
+  assert_non_null(strstr(page, "never_called() never runs (lines 14-15)"));
+  static const unsigned marked[] = {3, 5, 6, 9, 14, 15};
+  for (size_t i = 0; i < sizeof(marked) / sizeof(marked[0]); i++) {
+    char hit[64];
+    snprintf(hit, sizeof(hit), "class=\"l hit\"><span class=\"n\">%u</span>",
+             marked[i]);
+    assert_non_null(strstr(page, hit));
+  }
+  assert_null(strstr(page, "class=\"l hit\"><span class=\"n\">4</span>"));
+  free(page);
+  /* a results file from before the places were named by function */
+  sc_gate_set(&r.katas[0].gates[SC_GATE_COVERAGE], SC_STATUS_FAIL, 8,
+              "lines 80.0%% (needs 90%%), branches 75.0%% (needs 70%%); "
+              "write tests in 'my_tests.c' for:\n"
+              "- katas/01-x/a.c, lines not run: 3, 5-6\n");
+  page = page_of(&r, &opts);
   assert_non_null(strstr(page, "3 lines not run"));
+  assert_non_null(strstr(page, "class=\"l hit\"><span class=\"n\">6</span>"));
+  assert_null(strstr(page, "class=\"l hit\"><span class=\"n\">9</span>"));
   free(page);
   sc_results_free(&r);
   sc_buf_free(&src);
