@@ -137,8 +137,10 @@ static char *no_verdict_reason(const struct sc_run_result *res,
     why = sc_xasprintf("the test never finished: %s (look for a loop that "
                        "never ends or a handle never closed)",
                        how);
-  else
+  else if (*tail != '\0')
     why = sc_xasprintf("the test crashed: %s; its output:\n%s", how, tail);
+  else
+    why = sc_xasprintf("the test crashed: %s", how);
   free(tail);
   return why;
 }

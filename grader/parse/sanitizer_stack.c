@@ -10,6 +10,8 @@ enum { WHAT_MAX = 120, FUNCTION_MAX = 128 };
 
 static const char ASAN_MARK[] = "ERROR: AddressSanitizer: ";
 static const char UBSAN_MARK[] = ": runtime error: ";
+static const char ASAN[] = "AddressSanitizer";
+static const char UBSAN[] = "UndefinedBehaviorSanitizer";
 
 /* The length of the line at text, without its newline. */
 static size_t line_length(const char *text) {
@@ -45,7 +47,7 @@ static char *headline(const char *output, const char **start,
   const char *text;
   size_t len;
   if (asan != NULL && (ubsan == NULL || asan < ubsan)) {
-    *tool = "AddressSanitizer";
+    *tool = ASAN;
     text = asan + strlen(ASAN_MARK);
     len = line_length(text);
     /* "SEGV on unknown address 0x... (pc 0x... bp ...)", "heap-use-after-
@@ -57,12 +59,18 @@ static char *headline(const char *output, const char **start,
       if (cut != NULL && (size_t)(cut - text) < len)
         len = (size_t)(cut - text);
     }
+    /* abort()'s "address" is the process and thread ids packed together. */
+    static const char abrt[] = "ABRT on unknown address ";
+    if (len >= strlen(abrt) && strncmp(text, abrt, strlen(abrt)) == 0) {
+      text = "ABRT, from abort() or a failed assert()";
+      len = strlen(text);
+    }
   } else {
-    *tool = "UndefinedBehaviorSanitizer";
+    *tool = UBSAN;
     text = ubsan + strlen(UBSAN_MARK);
     len = line_length(text);
   }
-  const char *line = text;
+  const char *line = *tool == UBSAN ? ubsan : asan;
   while (line > output && line[-1] != '\n')
     line--;
   *start = line;
