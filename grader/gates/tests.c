@@ -158,20 +158,21 @@ static int crash_signal(int signal) {
  * within what is left of deadline, and records the first frame in the
  * learner's files its report names. The sanitizers keep their own signal
  * handlers there (allow_user_segv_handler=0 in the box's ASAN_OPTIONS), so
- * cmocka's catch does not hide the frame. Sets nothing when the crash does
- * not happen again or names no learner line: the verdict stays as it was. */
-static void find_crash_site(struct sc_grading *g, const char *test,
-                            const struct sc_strv *learner,
-                            unsigned long long deadline, struct verdict *v) {
+ * cmocka's catch does not hide the frame. Returns 1 when it found one;
+ * 0, setting nothing, when the crash did not happen again or named no line
+ * of the learner's: the verdict stays as it was. */
+static int find_crash_site(struct sc_grading *g, const char *test,
+                           const struct sc_strv *learner,
+                           unsigned long long deadline, struct verdict *v) {
   unsigned long long now = sc_now_ms();
   if (now >= deadline)
-    return;
+    return 0;
   struct sc_gate_result scratch = {0};
   const char *binaries[] = {"suite_san", NULL};
   char *dir = sc_grading_stage(g, &scratch, "tests", binaries);
   if (dir == NULL) {
     sc_gate_result_free(&scratch);
-    return;
+    return 0;
   }
   const char *argv[] = {"./suite_san", test, NULL};
   struct sc_limits limits = sc_grading_limits(g, SC_GATE_TESTS);
@@ -182,11 +183,12 @@ static void find_crash_site(struct sc_grading *g, const char *test,
     limits.timeout_ms = deadline - now;
   struct sc_run_result res = {0};
   struct sc_sanitizer_site site = {0};
-  if (sc_grading_sandbox(g, dir, argv, NULL, &limits, &res) == 0 &&
-      sc_sanitizer_site_find(res.output ? res.output : "",
-                             sc_strv_view(learner), learner->count,
-                             &site) == 0 &&
-      site.file != NULL) {
+  int found = sc_grading_sandbox(g, dir, argv, NULL, &limits, &res) == 0 &&
+              sc_sanitizer_site_find(res.output ? res.output : "",
+                                     sc_strv_view(learner), learner->count,
+                                     &site) == 0 &&
+              site.file != NULL;
+  if (found) {
     v->crash_file = sc_grading_relative(g, site.file);
     v->crash_line = site.line;
     char *message = sc_xasprintf(
@@ -199,16 +201,21 @@ static void find_crash_site(struct sc_grading *g, const char *test,
   sc_run_result_free(&res);
   sc_gate_result_free(&scratch);
   free(dir);
+  return found;
 }
 
-/* Names the learner's line where each crashed test crashed (at most the
- * first MAX_SITES of them), within the tests gate's timeout in all: the
- * compile of the sanitizer build and every run of it. Never changes a
+/* Names the learner's line where the first crashed test crashed: each
+ * re-run costs as long as the test ran, and the first failure is the one a
+ * learner reads (and the crashes that follow are most often the same). A
+ * test whose crash does not happen again under the sanitizers (one that
+ * depends on timing, or on what happened to lie in freed memory) gives way
+ * to the next crashed one, once. All of it, the compile of the sanitizer
+ * build included, keeps within the tests gate's timeout. Never changes a
  * verdict's status, only adds a line to its message. */
-static void name_crash_sites(struct sc_grading *g,
-                             const struct sc_strv *expected,
-                             struct verdict *verdicts) {
-  enum { MAX_SITES = 3 };
+static void name_crash_site(struct sc_grading *g,
+                            const struct sc_strv *expected,
+                            struct verdict *verdicts) {
+  enum { MAX_TRIES = 2 };
   size_t crashed = 0;
   for (size_t j = 0; j < expected->count; j++)
     crashed += verdicts[j].crashed && verdicts[j].message != NULL;
@@ -228,12 +235,14 @@ static void name_crash_sites(struct sc_grading *g,
     return;
   struct sc_strv learner = {0};
   sc_grading_learner_sources(g, &learner);
-  size_t tried = 0;
-  for (size_t j = 0; j < expected->count && tried < MAX_SITES; j++) {
+  unsigned tries = 0;
+  for (size_t j = 0; j < expected->count && tries < MAX_TRIES; j++) {
     if (!verdicts[j].crashed || verdicts[j].message == NULL)
       continue;
-    find_crash_site(g, expected->items[j], &learner, deadline, &verdicts[j]);
-    tried++;
+    tries++;
+    if (find_crash_site(g, expected->items[j], &learner, deadline,
+                        &verdicts[j]))
+      break;
   }
   sc_strv_free(&learner);
 }
@@ -395,7 +404,7 @@ void sc_gate_tests(struct sc_grading *g, struct sc_gate_result *r) {
       hangs += alone.end == SC_RUN_TIMED_OUT;
       sc_run_result_free(&alone);
     }
-    name_crash_sites(g, &expected, verdicts);
+    name_crash_site(g, &expected, verdicts);
     score_tests(g, r, &expected, verdicts);
     if (whole.left_processes) {
       /* Like a leak, but of processes: the sandbox killed them, and the
