@@ -5,7 +5,9 @@
  * trusted suite source). A suite that crashes, hangs, exits early or prints
  * a fake success leaves tests without a verdict; those are then run one by
  * one, each in its own process, so that the verdict names the test that
- * crashed or hung and the others still count. */
+ * crashed or hung and the others still count. The first crashed test runs
+ * once more in the AddressSanitizer build, to name the learner's line it
+ * crashed at (name_crash_site()). */
 #include "gates/grading.h"
 #include "core/error.h"
 #include "core/util.h"
