@@ -365,10 +365,14 @@ int sc_grading_sandbox(struct sc_grading *g, const char *dir,
   /* LeakSanitizer is on: memcheck may run only part of a slow suite, and a
    * leak hidden from one tool must still meet the other. The sanitizers'
    * own RSS limit bounds their memory, since an address-space limit cannot
-   * (their shadow memory reserves terabytes). */
+   * (their shadow memory reserves terabytes). AddressSanitizer keeps its
+   * own handlers for the signals of a crash (cmocka's would catch them and
+   * go on, and the report would name no line): every such run fails
+   * anyway, and now says where. */
   sc_strv_pushf(&env,
                 "ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:exitcode=%d:"
-                "allocator_may_return_null=1:hard_rss_limit_mb=3072",
+                "allocator_may_return_null=1:hard_rss_limit_mb=3072:"
+                "allow_user_segv_handler=0:handle_abort=1:handle_sigill=1",
                 SC_SANITIZER_EXIT);
   sc_strv_pushf(&env,
                 "UBSAN_OPTIONS=halt_on_error=1:exitcode=%d:print_stacktrace=1",

@@ -5,12 +5,16 @@
  * trusted suite source). A suite that crashes, hangs, exits early or prints
  * a fake success leaves tests without a verdict; those are then run one by
  * one, each in its own process, so that the verdict names the test that
- * crashed or hung and the others still count. */
+ * crashed or hung and the others still count. The first crashed test runs
+ * once more in the AddressSanitizer build, to name the learner's line it
+ * crashed at (name_crash_site()). */
 #include "gates/grading.h"
 #include "core/error.h"
 #include "core/util.h"
 #include "parse/cmocka_xml.h"
+#include "parse/sanitizer_stack.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +50,14 @@ struct verdict {
   int known;
   enum sc_status status;
   char *message;
+  int crashed;      /* cmocka caught a signal, or the test's process died */
+  char *crash_file; /* the learner's line it crashed at (relative), or NULL */
+  unsigned crash_line;
 };
+
+/* How cmocka 1.1.5 reports a signal it caught inside a test (SIGSEGV,
+ * SIGFPE, SIGILL, SIGBUS, SIGSYS) before it goes on with the next one. */
+static const char CAUGHT_SIGNAL[] = "Test failed with exception: ";
 
 static enum sc_status case_status(enum sc_case_status status) {
   switch (status) {
@@ -95,8 +106,11 @@ static int run_suite(struct sc_grading *g, const char *dir, const char *filter,
           continue;
         verdicts[j].known = 1;
         verdicts[j].status = case_status(report.cases[i].status);
-        if (report.cases[i].message)
+        if (report.cases[i].message) {
           verdicts[j].message = relative_paths(g, report.cases[i].message);
+          verdicts[j].crashed =
+              strstr(verdicts[j].message, CAUGHT_SIGNAL) != NULL;
+        }
       }
     }
   }
@@ -125,10 +139,120 @@ static char *no_verdict_reason(const struct sc_run_result *res,
     why = sc_xasprintf("the test never finished: %s (look for a loop that "
                        "never ends or a handle never closed)",
                        how);
-  else
+  else if (*tail != '\0')
     why = sc_xasprintf("the test crashed: %s; its output:\n%s", how, tail);
+  else
+    why = sc_xasprintf("the test crashed: %s", how);
   free(tail);
   return why;
+}
+
+/* Whether a test whose process died of signal crashed, rather than met a
+ * limit of the box (SIGXCPU, SIGXFSZ) or was killed at its timeout. */
+static int crash_signal(int signal) {
+  return signal == SIGSEGV || signal == SIGBUS || signal == SIGFPE ||
+         signal == SIGILL || signal == SIGABRT || signal == SIGTRAP ||
+         signal == SIGSYS;
+}
+
+/* Runs the crashed test alone in the AddressSanitizer build (built now if
+ * the strict gate has not built it yet, and inspected like every build)
+ * within what is left of deadline, and records the first frame in the
+ * learner's files its report names. The sanitizers keep their own signal
+ * handlers there (allow_user_segv_handler=0 in the box's ASAN_OPTIONS), so
+ * cmocka's catch does not hide the frame. Returns 1 when it found one;
+ * 0, setting nothing, when the crash did not happen again or named no line
+ * of the learner's: the verdict stays as it was. */
+static int find_crash_site(struct sc_grading *g, const char *test,
+                           const struct sc_strv *learner,
+                           unsigned long long deadline, struct verdict *v) {
+  unsigned long long now = sc_now_ms();
+  if (now >= deadline)
+    return 0;
+  struct sc_gate_result scratch = {0};
+  const char *binaries[] = {"suite_san", NULL};
+  char *dir = sc_grading_stage(g, &scratch, "tests", binaries);
+  if (dir == NULL) {
+    sc_gate_result_free(&scratch);
+    return 0;
+  }
+  const char *argv[] = {"./suite_san", test, NULL};
+  struct sc_limits limits = sc_grading_limits(g, SC_GATE_TESTS);
+  /* AddressSanitizer reserves terabytes of shadow memory up front: its own
+   * RSS limit bounds it instead (see sc_grading_sandbox()). */
+  limits.address_space_bytes = 0;
+  if (limits.timeout_ms > deadline - now)
+    limits.timeout_ms = deadline - now;
+  struct sc_run_result res = {0};
+  struct sc_sanitizer_site site = {0};
+  int found = sc_grading_sandbox(g, dir, argv, NULL, &limits, &res) == 0 &&
+              sc_sanitizer_site_find(res.output ? res.output : "",
+                                     sc_strv_view(learner), learner->count,
+                                     &site) == 0 &&
+              site.file != NULL;
+  if (found) {
+    v->crash_file = sc_grading_relative(g, site.file);
+    v->crash_line = site.line;
+    char *message = sc_xasprintf(
+        "%s\ncrashed at %s:%u in %s() (%s: %s)", v->message, v->crash_file,
+        site.line, site.function ? site.function : "?", site.tool, site.what);
+    free(v->message);
+    v->message = message;
+  }
+  sc_sanitizer_site_free(&site);
+  sc_run_result_free(&res);
+  sc_gate_result_free(&scratch);
+  free(dir);
+  return found;
+}
+
+/* Names the learner's line where the first crashed test crashed: each
+ * re-run costs as long as the test ran, and the first failure is the one a
+ * learner reads (and the crashes that follow are most often the same). A
+ * crash that depends on timing (a thread writing into memory the loop has
+ * freed) comes back under the sanitizers in one run of two to five, so a
+ * run that does not crash again is followed by another, of the next crashed
+ * test or of the same one, up to MAX_TRIES runs while they have taken less
+ * than RETRY_MS in all. Everything, the compile of the sanitizer build
+ * included, keeps within the tests gate's timeout. Never changes a
+ * verdict's status, only adds a line to its message. */
+static void name_crash_site(struct sc_grading *g,
+                            const struct sc_strv *expected,
+                            struct verdict *verdicts) {
+  enum { MAX_TRIES = 4, RETRY_MS = 2000 };
+  size_t crashed = 0;
+  for (size_t j = 0; j < expected->count; j++)
+    crashed += verdicts[j].crashed && verdicts[j].message != NULL;
+  if (crashed == 0)
+    return;
+  unsigned timeout_s = g->kata->timeout_s[SC_GATE_TESTS];
+  unsigned long long deadline = sc_now_ms() + 1000ull * timeout_s;
+  const char *targets[] = {"suite_san", NULL};
+  struct sc_run_result built = {0};
+  struct sc_gate_result scratch = {0};
+  int ok = sc_grading_compile(g, targets, timeout_s, &built) == 0 &&
+           built.end == SC_RUN_EXITED && built.exit_status == 0 &&
+           sc_grading_inspect(g, &scratch, targets) == 0;
+  sc_run_result_free(&built);
+  sc_gate_result_free(&scratch);
+  if (!ok)
+    return;
+  struct sc_strv learner = {0};
+  sc_grading_learner_sources(g, &learner);
+  unsigned long long first_run = sc_now_ms();
+  size_t j = 0;
+  for (unsigned tries = 0;
+       tries < MAX_TRIES && (tries == 0 || sc_now_ms() - first_run < RETRY_MS);
+       j++) {
+    j %= expected->count;
+    if (!verdicts[j].crashed || verdicts[j].message == NULL)
+      continue;
+    tries++;
+    if (find_crash_site(g, expected->items[j], &learner, deadline,
+                        &verdicts[j]))
+      break;
+  }
+  sc_strv_free(&learner);
 }
 
 /* Whether path (len bytes) names a regular file of the repository at root:
@@ -197,10 +321,15 @@ static void score_tests(struct sc_grading *g, struct sc_gate_result *r,
                      verdicts[j].message);
     char file[512];
     unsigned line = 0;
-    if (verdicts[j].status != SC_STATUS_PASS && verdicts[j].message != NULL &&
-        r->location_count < 20 &&
-        failure_place(verdicts[j].message, file, sizeof(file), &line, &learner,
-                      g->root)) {
+    if (verdicts[j].crash_file != NULL && r->location_count < 20) {
+      char *what = sc_xasprintf("%s crashes", expected->items[j]);
+      sc_gate_add_location(r, verdicts[j].crash_file, verdicts[j].crash_line,
+                           what);
+      free(what);
+    } else if (verdicts[j].status != SC_STATUS_PASS &&
+               verdicts[j].message != NULL && r->location_count < 20 &&
+               failure_place(verdicts[j].message, file, sizeof(file), &line,
+                             &learner, g->root)) {
       char *what = sc_xasprintf("%s fails", expected->items[j]);
       sc_gate_add_location(r, file, line, what);
       free(what);
@@ -277,10 +406,13 @@ void sc_gate_tests(struct sc_grading *g, struct sc_gate_result *r) {
         verdicts[j].status = SC_STATUS_FAIL;
         verdicts[j].message =
             no_verdict_reason(&alone, alone.output ? alone.output : "");
+        verdicts[j].crashed =
+            alone.end == SC_RUN_SIGNALED && crash_signal(alone.term_signal);
       }
       hangs += alone.end == SC_RUN_TIMED_OUT;
       sc_run_result_free(&alone);
     }
+    name_crash_site(g, &expected, verdicts);
     score_tests(g, r, &expected, verdicts);
     if (whole.left_processes) {
       /* Like a leak, but of processes: the sandbox killed them, and the
@@ -292,8 +424,10 @@ void sc_gate_tests(struct sc_grading *g, struct sc_gate_result *r) {
                   "must have ended and been waited for when it returns");
     }
   }
-  for (size_t j = 0; j < expected.count; j++)
+  for (size_t j = 0; j < expected.count; j++) {
     free(verdicts[j].message);
+    free(verdicts[j].crash_file);
+  }
   free(verdicts);
   sc_run_result_free(&whole);
   sc_strv_free(&expected);

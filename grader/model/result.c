@@ -139,7 +139,9 @@ void sc_results_total(struct sc_results *results) {
   results->level = sc_level_for(results->score, results->max_score);
 }
 
-static void gate_result_free(struct sc_gate_result *gate) {
+void sc_gate_result_free(struct sc_gate_result *gate) {
+  if (gate == NULL)
+    return;
   for (size_t i = 0; i < gate->test_count; i++) {
     free(gate->tests[i].name);
     free(gate->tests[i].message);
@@ -168,7 +170,7 @@ void sc_kata_result_free(struct sc_kata_result *kata) {
   if (kata == NULL)
     return;
   for (unsigned g = 0; g < SC_GATE_COUNT; g++)
-    gate_result_free(&kata->gates[g]);
+    sc_gate_result_free(&kata->gates[g]);
   for (size_t i = 0; i < kata->writing_count; i++) {
     free(kata->writing[i].file);
     free(kata->writing[i].about);
@@ -212,9 +214,9 @@ void sc_results_free(struct sc_results *results) {
   results->count = 0;
 }
 
-void sc_kata_result_set_first_try(struct sc_kata_result *kata,
-                                  const char *file, unsigned right,
-                                  unsigned of, const char *how) {
+void sc_kata_result_set_first_try(struct sc_kata_result *kata, const char *file,
+                                  unsigned right, unsigned of,
+                                  const char *how) {
   if (kata->first_try != NULL) {
     free(kata->first_try->file);
     free(kata->first_try->how);

@@ -135,11 +135,12 @@ void sc_results_total(struct sc_results *results);
 /* The level a percentage of the maximum earns (see README). */
 const char *sc_level_for(unsigned score, unsigned max_score);
 
+/* Frees everything gate owns (not gate itself). Accepts NULL. */
+void sc_gate_result_free(struct sc_gate_result *gate);
 void sc_kata_result_free(struct sc_kata_result *kata);
 /* Sets (replacing) kata's first try; copies the strings. */
-void sc_kata_result_set_first_try(struct sc_kata_result *kata,
-                                  const char *file, unsigned right,
-                                  unsigned of, const char *how);
+void sc_kata_result_set_first_try(struct sc_kata_result *kata, const char *file,
+                                  unsigned right, unsigned of, const char *how);
 /* Records a protected file's change; copies its strings. */
 void sc_results_add_finding(struct sc_results *results, const char *path,
                             const char *change);

@@ -172,7 +172,20 @@ sed 's/"sum=%lld"/"sum= %lld"/g' "$root/tests/fixtures/katas/00-sum/sum.c" >"$mi
 msg compare
 check "a failing string comparison marks the first difference and shows the space" \
   eval "grep -q 'left:  sum=·42' '$work/compare.out' && grep -q '^ *\\^ first difference: character 5' '$work/compare.out'"
-[ -n "${VERBOSE:-}" ] && cat "$work/compile.out" "$work/leak.out" "$work/compare.out"
+# A NULL dereference before the check for NULL: cmocka catches the SIGSEGV,
+# and the message and the test's location name the learner's line.
+sed 's/^  char \*text = malloc((size_t)len + 1);$/  char *text = len > 100 ? malloc((size_t)len + 1) : NULL;/; s/^  if (text != NULL)$/  text[len] = 0;\n&/' \
+  "$root/tests/fixtures/katas/00-sum/sum.c" >"$mini/katas/00-sum/sum.c"
+crash_line=$(grep -n '^  text\[len\] = 0;$' "$mini/katas/00-sum/sum.c" | cut -d: -f1)
+start=$(date +%s%N)
+msg crash
+echo "# run 00-sum with a crashing test: $(elapsed_ms "$start") ms"
+SENIOR_CHECK_ROOT=$mini "$grader" grade 00-sum --json "$work/crash.json" >/dev/null 2>&1
+check "a crashing test names the learner's line: 'crashed at katas/00-sum/sum.c:$crash_line in sum_format()'" \
+  eval "[ -n '$crash_line' ] && grep -q 'Segmentation fault' '$work/crash.out' && grep -qF 'crashed at katas/00-sum/sum.c:$crash_line in sum_format() (AddressSanitizer: SEGV on unknown address' '$work/crash.out'"
+check "the crashing test's location in the results is that line, and its score is a failed test's" \
+  eval "jq -e --argjson line '${crash_line:-0}' '.katas[0].gates[] | select(.name == \"tests\") | .score == 26 and ([.tests[] | select(.status == \"fail\") | .name] == [\"test_sum_format_writes_the_sum\"]) and (.locations | length == 1 and .[0].file == \"katas/00-sum/sum.c\" and .[0].line == \$line and (.[0].message | test(\"test_sum_format_writes_the_sum\")))' '$work/crash.json' >/dev/null"
+[ -n "${VERBOSE:-}" ] && cat "$work/compile.out" "$work/leak.out" "$work/compare.out" "$work/crash.out"
 
 # --- watch without a terminal ----------------------------------------------
 sc watch "$first" </dev/null >"$work/notty.out" 2>"$work/notty.err"
