@@ -40,6 +40,11 @@ void sc_grade_kata(struct sc_grading *g);
 
 /* The gates, in order. Each fills its result; none prints. */
 void sc_gate_build(struct sc_grading *g, struct sc_gate_result *r);
+/* The rest of the build gate, run right after the tests gate: builds and
+ * inspects what only later gates run (the benchmark). r is the build gate's
+ * result, left as it is when that builds, failed as sc_gate_build() fails
+ * it when it does not. */
+void sc_gate_build_rest(struct sc_grading *g, struct sc_gate_result *r);
 void sc_gate_tests(struct sc_grading *g, struct sc_gate_result *r);
 /* Marks the tests gate skipped for why, listing every test of the suite
  * as skipped too when the suite's table is known (it is written when the

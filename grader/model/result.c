@@ -164,6 +164,15 @@ static void gate_result_free(struct sc_gate_result *gate) {
   free(gate->details);
 }
 
+void sc_gate_result_clear(struct sc_gate_result *gate) {
+  enum sc_gate which = gate->gate;
+  unsigned max_score = gate->max_score;
+  gate_result_free(gate);
+  memset(gate, 0, sizeof(*gate));
+  gate->gate = which;
+  gate->max_score = max_score;
+}
+
 void sc_kata_result_free(struct sc_kata_result *kata) {
   if (kata == NULL)
     return;
@@ -212,9 +221,9 @@ void sc_results_free(struct sc_results *results) {
   results->count = 0;
 }
 
-void sc_kata_result_set_first_try(struct sc_kata_result *kata,
-                                  const char *file, unsigned right,
-                                  unsigned of, const char *how) {
+void sc_kata_result_set_first_try(struct sc_kata_result *kata, const char *file,
+                                  unsigned right, unsigned of,
+                                  const char *how) {
   if (kata->first_try != NULL) {
     free(kata->first_try->file);
     free(kata->first_try->how);
