@@ -8,6 +8,7 @@
 #include "cli/grade.h"
 #include "core/error.h"
 #include "core/util.h"
+#include "gates/grading.h"
 #include "model/cache.h"
 #include "report/progress.h"
 #include "report/terminal.h"
@@ -1231,6 +1232,7 @@ struct watch {
   uv_async_t gate_changed; /* a grading thread -> the loop; closed in
                               stop_all(), never while a grading runs */
   uv_work_t work;
+  uv_work_t prepare;   /* sc_grading_inspect_prepare() ahead of a save */
   int grading;         /* a grading is running */
   int queued;          /* grade once more when it ends */
   int forced;          /* the queued run was asked for with 'r' */
@@ -1821,6 +1823,13 @@ static void watch_init(struct watch *w) {
   w->gate_changed.data = w;
 }
 
+/* On the thread pool, once, while watch waits for a save: what every
+ * grading needs and the first would otherwise find first. */
+static void prepare_work(uv_work_t *req) {
+  (void)req;
+  sc_grading_inspect_prepare();
+}
+
 /* Restores the terminal on the exit paths that bypass the loop (an
  * allocation failure exits at once). */
 static void reset_terminal(void) {
@@ -1886,6 +1895,7 @@ int sc_verb_watch(const struct sc_context *ctx, const struct sc_verb *verb,
     atexit(reset_terminal);
     start_keys(w);
     watch_files(w);
+    uv_queue_work(&w->loop, &w->prepare, prepare_work, NULL);
     show_kata(w);
     uv_run(&w->loop, UV_RUN_DEFAULT);
     uv_tty_reset_mode();

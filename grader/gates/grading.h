@@ -79,6 +79,12 @@ int sc_grading_compile(struct sc_grading *g, const char *const *targets,
 int sc_grading_inspect(struct sc_grading *g, struct sc_gate_result *r,
                        const char *const *targets);
 
+/* Finds what the inspection compares learner code against (the names the
+ * libraries export), once per grader; it asks gcc nine times, a quarter of
+ * a second. sc_grading_inspect() does it on first use; watch does it ahead,
+ * so that the first save's grading does not wait for it. Thread-safe. */
+void sc_grading_inspect_prepare(void);
+
 /* Builds CMake targets of the kata's build tree (NULL-terminated list) and
  * inspects what it built. On failure returns nonzero and sets r to fail
  * with the build's output or the inspection's refusals. */
