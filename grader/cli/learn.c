@@ -1350,10 +1350,9 @@ static void draw(struct watch *w, int final) {
   sc_buf_puts(&out, "}\n\n");
   if (w->grading) {
     sc_buf_printf(&out, "grading%s...\n",
-                  w->queued
-                      ? " (saved again: the new files are graded once the "
-                        "running gate ends)"
-                      : "");
+                  w->queued ? " (saved again: the new files are graded as soon "
+                              "as the running gate stops)"
+                            : "");
     draw_views(w, &out);
   } else if (w->shown.count == 1) {
     focus(&out, &w->shown.katas[0], w->colour);
@@ -1420,8 +1419,8 @@ static void on_tick(uv_timer_t *handle) {
   draw(handle->data, 0);
 }
 
-/* On the grading thread, before each gate: a newer save, or q, makes the
- * rest of this grading pointless. */
+/* On the grading thread, before each gate and while learner code runs: a
+ * newer save, or q, makes the rest of this grading pointless. */
 static int grading_cancelled(void *data) {
   struct watch *w = data;
   uv_mutex_lock(&w->lock);
@@ -1490,8 +1489,9 @@ static void stop_all(struct watch *w) {
   uv_close((uv_handle_t *)&w->gate_changed, NULL);
 }
 
-/* q, Ctrl-C or a signal: stop now, or once the running grading ends (a
- * grading is not interrupted halfway through a tool's run). */
+/* q, Ctrl-C or a signal: stop now, or once the running grading has
+ * stopped (a run of learner code stops at once; a compiler's or a trusted
+ * tool's run is not interrupted halfway). */
 static void quit(struct watch *w) {
   if (!w->grading) {
     stop_all(w);
@@ -1502,7 +1502,7 @@ static void quit(struct watch *w) {
   uv_mutex_unlock(&w->lock);
   stop_keys(w);
   unwatch_files(w);
-  set_note(w, "quitting once the running gate ends...");
+  set_note(w, "quitting as soon as the running gate stops...");
   draw(w, 1);
 }
 

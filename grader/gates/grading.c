@@ -139,6 +139,20 @@ static void sanitize_anyway(struct sc_grading *g, struct sc_gate_result *r,
   }
 }
 
+/* After a gate: when a run of it was stopped for cancelled(), the gate
+ * measured nothing, and the grading ends as one stopped before a gate
+ * does (an error, never a score). Returns nonzero then. */
+static int stopped_halfway(struct sc_grading *g, struct sc_gate_result *r) {
+  if (!g->stopped)
+    return 0;
+  free(g->result->error);
+  g->result->error = sc_xstrdup("grading stopped: a newer change is graded "
+                                "instead");
+  sc_gate_result_clear(r);
+  sc_gate_set(r, SC_STATUS_SKIP, 0, "skipped: grading stopped");
+  return 1;
+}
+
 void sc_grade_kata(struct sc_grading *g) {
   struct sc_kata_result *result = g->result;
   unsigned long long start = sc_now_ms();
@@ -152,6 +166,7 @@ void sc_grade_kata(struct sc_grading *g) {
     if (blocker != NULL && i == SC_GATE_STRICT && tests_blocked &&
         g->kata->sanitize_failing) {
       sanitize_anyway(g, r, blocker);
+      stopped_halfway(g, r);
       continue;
     }
     if (blocker != NULL) {
@@ -171,6 +186,10 @@ void sc_grade_kata(struct sc_grading *g) {
     if (g->on_gate != NULL)
       g->on_gate(g->on_gate_data, result, (enum sc_gate)i, 0);
     run_gate(g, (enum sc_gate)i, r);
+    if (stopped_halfway(g, r)) {
+      blocker = "grading stopped";
+      continue;
+    }
     if (g->on_gate != NULL)
       g->on_gate(g->on_gate_data, result, (enum sc_gate)i, 1);
     if (i == SC_GATE_BUILD && r->status != SC_STATUS_PASS)
@@ -419,8 +438,18 @@ int sc_grading_sandbox(struct sc_grading *g, const char *dir,
       .limits = *limits,
       .isolation = SC_ISOLATION_SANDBOX,
       .slot = g->slot,
+      .stop = g->cancelled,
+      .stop_data = g->on_gate_data,
   };
-  int err = sc_run(&spec, res);
+  int err;
+  if (g->cancelled != NULL && g->cancelled(g->on_gate_data)) {
+    memset(res, 0, sizeof(*res));
+    err = -ECANCELED;
+  } else {
+    err = sc_run(&spec, res);
+  }
+  if (err == -ECANCELED || (err == 0 && res->end == SC_RUN_STOPPED))
+    g->stopped = 1;
   sc_strv_free(&env);
   return err;
 }

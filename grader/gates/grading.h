@@ -32,6 +32,9 @@ struct sc_grading {
    * non-zero stops the grading there: the rest is skipped and the kata's
    * result is an error, never a score. May be NULL. */
   int (*cancelled)(void *data);
+  int stopped; /* cancelled() stopped a run of learner code halfway: the
+                  gate that ran it measured nothing (set by
+                  sc_grading_sandbox) */
 };
 
 /* Grades g->kata through every gate into g->result. The caller owns g and
@@ -101,7 +104,9 @@ char *sc_grading_stage(struct sc_grading *g, struct sc_gate_result *r,
  * path for every gate). Every gate's run gets one fixed environment (the
  * variables cmocka, gcov, the sanitizers and the benchmark read); env_extra
  * adds what the kata itself declares (a figure's "env"), NULL-terminated,
- * may be NULL. */
+ * may be NULL. Once g->cancelled() says so, a run stops halfway (or does
+ * not start: -ECANCELED) and g->stopped is set: a newer save or q need
+ * not wait for a slow gate's end. */
 int sc_grading_sandbox(struct sc_grading *g, const char *dir,
                        const char *const *argv, const char *const *env_extra,
                        const struct sc_limits *limits,
