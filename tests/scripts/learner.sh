@@ -317,7 +317,7 @@ for kata in "${katas[@]}"; do
   share=$((ms - $(awk "BEGIN { printf \"%d\", ${suite_s:-999} * 1000 }")))
   check "watch $kata: the tests' result is on screen ${ms} ms after the save, ${share} ms of it before the suite ran (bound: 5000 ms)" \
     eval "[ -n '$suite_s' ] && [ $share -lt 5000 ]"
-  tmux send-keys -t "$session" q # stops the grading before its next gate
+  tmux send-keys -t "$session" q # the grading stops: nothing to wait for
   deadline=$(($(date +%s) + 300))
   while [ ! -s "$work/watch.status" ] && [ "$(date +%s)" -lt "$deadline" ] &&
     tmux has-session -t "$session" 2>/dev/null; do
