@@ -11,9 +11,14 @@
  *             EOF: a tool's child that escaped its process group (setsid)
  *             may hold them open forever.
  *
+ * When the caller gives spec->stop, a second timer asks it every
+ * STOP_POLL_MS while the command runs, and a yes stops the run as the
+ * timeout does.
+ *
  * The loop runs until every handle is closed. The process handle closes at
  * the exit, each pipe at its EOF (or when the run floods, or the drain time
- * is over), and the timer once the process has exited and no pipe is left.
+ * is over), the stop timer at the exit, and the timer once the process has
+ * exited and no pipe is left.
  */
 #include "runner/run.h"
 
