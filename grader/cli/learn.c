@@ -8,6 +8,7 @@
 #include "cli/grade.h"
 #include "core/error.h"
 #include "core/util.h"
+#include "gates/grading.h"
 #include "model/cache.h"
 #include "report/progress.h"
 #include "report/terminal.h"
@@ -1231,6 +1232,7 @@ struct watch {
   uv_async_t gate_changed; /* a grading thread -> the loop; closed in
                               stop_all(), never while a grading runs */
   uv_work_t work;
+  uv_work_t prepare;   /* sc_grading_inspect_prepare() ahead of a save */
   int grading;         /* a grading is running */
   int queued;          /* grade once more when it ends */
   int forced;          /* the queued run was asked for with 'r' */
@@ -1348,10 +1350,9 @@ static void draw(struct watch *w, int final) {
   sc_buf_puts(&out, "}\n\n");
   if (w->grading) {
     sc_buf_printf(&out, "grading%s...\n",
-                  w->queued
-                      ? " (saved again: the new files are graded once the "
-                        "running gate ends)"
-                      : "");
+                  w->queued ? " (saved again: the new files are graded as soon "
+                              "as the running gate stops)"
+                            : "");
     draw_views(w, &out);
   } else if (w->shown.count == 1) {
     focus(&out, &w->shown.katas[0], w->colour);
@@ -1418,8 +1419,8 @@ static void on_tick(uv_timer_t *handle) {
   draw(handle->data, 0);
 }
 
-/* On the grading thread, before each gate: a newer save, or q, makes the
- * rest of this grading pointless. */
+/* On the grading thread, before each gate and while learner code runs: a
+ * newer save, or q, makes the rest of this grading pointless. */
 static int grading_cancelled(void *data) {
   struct watch *w = data;
   uv_mutex_lock(&w->lock);
@@ -1488,8 +1489,9 @@ static void stop_all(struct watch *w) {
   uv_close((uv_handle_t *)&w->gate_changed, NULL);
 }
 
-/* q, Ctrl-C or a signal: stop now, or once the running grading ends (a
- * grading is not interrupted halfway through a tool's run). */
+/* q, Ctrl-C or a signal: stop now, or once the running grading has
+ * stopped (a run of learner code stops at once; a compiler's or a trusted
+ * tool's run is not interrupted halfway). */
 static void quit(struct watch *w) {
   if (!w->grading) {
     stop_all(w);
@@ -1500,7 +1502,7 @@ static void quit(struct watch *w) {
   uv_mutex_unlock(&w->lock);
   stop_keys(w);
   unwatch_files(w);
-  set_note(w, "quitting once the running gate ends...");
+  set_note(w, "quitting as soon as the running gate stops...");
   draw(w, 1);
 }
 
@@ -1821,6 +1823,13 @@ static void watch_init(struct watch *w) {
   w->gate_changed.data = w;
 }
 
+/* On the thread pool, once, while watch waits for a save: what every
+ * grading needs and the first would otherwise find first. */
+static void prepare_work(uv_work_t *req) {
+  (void)req;
+  sc_grading_inspect_prepare();
+}
+
 /* Restores the terminal on the exit paths that bypass the loop (an
  * allocation failure exits at once). */
 static void reset_terminal(void) {
@@ -1886,6 +1895,7 @@ int sc_verb_watch(const struct sc_context *ctx, const struct sc_verb *verb,
     atexit(reset_terminal);
     start_keys(w);
     watch_files(w);
+    uv_queue_work(&w->loop, &w->prepare, prepare_work, NULL);
     show_kata(w);
     uv_run(&w->loop, UV_RUN_DEFAULT);
     uv_tty_reset_mode();

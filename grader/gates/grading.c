@@ -67,19 +67,50 @@ static int measures_noise(const struct sc_kata *kata) {
   return 0;
 }
 
-static void run_gate(struct sc_grading *g, enum sc_gate gate,
-                     struct sc_gate_result *r) {
-  int alone = gate == SC_GATE_TIMING && measures_noise(g->kata);
+static void run_locked(struct sc_grading *g, gate_fn fn, int alone,
+                       struct sc_gate_result *r) {
   uv_once(&machine_once, machine_init);
   if (alone)
     uv_rwlock_wrlock(&machine);
   else
     uv_rwlock_rdlock(&machine);
-  gate_functions[gate](g, r);
+  fn(g, r);
   if (alone)
     uv_rwlock_wrunlock(&machine);
   else
     uv_rwlock_rdunlock(&machine);
+}
+
+static void run_gate(struct sc_grading *g, enum sc_gate gate,
+                     struct sc_gate_result *r) {
+  int alone = gate == SC_GATE_TIMING && measures_noise(g->kata);
+  run_locked(g, gate_functions[gate], alone, r);
+}
+
+/* The build gate builds only the suite, so that the tests' result comes
+ * first (what watch shows a second after a save); the rest of the build
+ * follows the tests gate, whatever its verdict. When the rest does not
+ * build, the kata does not build: the tests' verdict is taken back, and
+ * the result is the one a build of everything at once gave. Returns
+ * nonzero then. */
+static int finish_build(struct sc_grading *g) {
+  struct sc_kata_result *result = g->result;
+  struct sc_gate_result *build = &result->gates[SC_GATE_BUILD];
+  if (g->kata->benchmark == NULL)
+    return 0;
+  if (g->on_gate != NULL)
+    g->on_gate(g->on_gate_data, result, SC_GATE_BUILD, 0);
+  run_locked(g, sc_gate_build_rest, 0, build);
+  int built = build->status == SC_STATUS_PASS;
+  if (!built) {
+    struct sc_gate_result *tests = &result->gates[SC_GATE_TESTS];
+    sc_gate_result_clear(tests);
+    sc_gate_tests_skip(g, tests, "the build failed");
+    g->suite_passed = 0;
+  }
+  if (g->on_gate != NULL)
+    g->on_gate(g->on_gate_data, result, SC_GATE_BUILD, 1);
+  return built ? 0 : -1;
 }
 
 /* The strict gate of a kata that asks for it ("strict": {"when_tests_fail":
@@ -108,6 +139,20 @@ static void sanitize_anyway(struct sc_grading *g, struct sc_gate_result *r,
   }
 }
 
+/* After a gate: when a run of it was stopped for cancelled(), the gate
+ * measured nothing, and the grading ends as one stopped before a gate
+ * does (an error, never a score). Returns nonzero then. */
+static int stopped_halfway(struct sc_grading *g, struct sc_gate_result *r) {
+  if (!g->stopped)
+    return 0;
+  free(g->result->error);
+  g->result->error = sc_xstrdup("grading stopped: a newer change is graded "
+                                "instead");
+  sc_gate_result_clear(r);
+  sc_gate_set(r, SC_STATUS_SKIP, 0, "skipped: grading stopped");
+  return 1;
+}
+
 void sc_grade_kata(struct sc_grading *g) {
   struct sc_kata_result *result = g->result;
   unsigned long long start = sc_now_ms();
@@ -121,6 +166,7 @@ void sc_grade_kata(struct sc_grading *g) {
     if (blocker != NULL && i == SC_GATE_STRICT && tests_blocked &&
         g->kata->sanitize_failing) {
       sanitize_anyway(g, r, blocker);
+      stopped_halfway(g, r);
       continue;
     }
     if (blocker != NULL) {
@@ -140,9 +186,15 @@ void sc_grade_kata(struct sc_grading *g) {
     if (g->on_gate != NULL)
       g->on_gate(g->on_gate_data, result, (enum sc_gate)i, 0);
     run_gate(g, (enum sc_gate)i, r);
+    if (stopped_halfway(g, r)) {
+      blocker = "grading stopped";
+      continue;
+    }
     if (g->on_gate != NULL)
       g->on_gate(g->on_gate_data, result, (enum sc_gate)i, 1);
     if (i == SC_GATE_BUILD && r->status != SC_STATUS_PASS)
+      blocker = "the build failed";
+    else if (i == SC_GATE_TESTS && finish_build(g) != 0)
       blocker = "the build failed";
     else if (i == SC_GATE_TESTS && !g->suite_passed) {
       blocker = "the other gates measure code that passes its tests first";
@@ -390,8 +442,18 @@ int sc_grading_sandbox(struct sc_grading *g, const char *dir,
       .limits = *limits,
       .isolation = SC_ISOLATION_SANDBOX,
       .slot = g->slot,
+      .stop = g->cancelled,
+      .stop_data = g->on_gate_data,
   };
-  int err = sc_run(&spec, res);
+  int err;
+  if (g->cancelled != NULL && g->cancelled(g->on_gate_data)) {
+    memset(res, 0, sizeof(*res));
+    err = -ECANCELED;
+  } else {
+    err = sc_run(&spec, res);
+  }
+  if (err == -ECANCELED || (err == 0 && res->end == SC_RUN_STOPPED))
+    g->stopped = 1;
   sc_strv_free(&env);
   return err;
 }

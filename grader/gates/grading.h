@@ -32,6 +32,9 @@ struct sc_grading {
    * non-zero stops the grading there: the rest is skipped and the kata's
    * result is an error, never a score. May be NULL. */
   int (*cancelled)(void *data);
+  int stopped; /* cancelled() stopped a run of learner code halfway: the
+                  gate that ran it measured nothing (set by
+                  sc_grading_sandbox) */
 };
 
 /* Grades g->kata through every gate into g->result. The caller owns g and
@@ -40,6 +43,11 @@ void sc_grade_kata(struct sc_grading *g);
 
 /* The gates, in order. Each fills its result; none prints. */
 void sc_gate_build(struct sc_grading *g, struct sc_gate_result *r);
+/* The rest of the build gate, run right after the tests gate: builds and
+ * inspects what only later gates run (the benchmark). r is the build gate's
+ * result, left as it is when that builds, failed as sc_gate_build() fails
+ * it when it does not. */
+void sc_gate_build_rest(struct sc_grading *g, struct sc_gate_result *r);
 void sc_gate_tests(struct sc_grading *g, struct sc_gate_result *r);
 /* Marks the tests gate skipped for why, listing every test of the suite
  * as skipped too when the suite's table is known (it is written when the
@@ -74,6 +82,12 @@ int sc_grading_compile(struct sc_grading *g, const char *const *targets,
 int sc_grading_inspect(struct sc_grading *g, struct sc_gate_result *r,
                        const char *const *targets);
 
+/* Finds what the inspection compares learner code against (the names the
+ * libraries export), once per grader; it asks gcc nine times, a quarter of
+ * a second. sc_grading_inspect() does it on first use; watch does it ahead,
+ * so that the first save's grading does not wait for it. Thread-safe. */
+void sc_grading_inspect_prepare(void);
+
 /* Builds CMake targets of the kata's build tree (NULL-terminated list) and
  * inspects what it built. On failure returns nonzero and sets r to fail
  * with the build's output or the inspection's refusals. */
@@ -90,7 +104,9 @@ char *sc_grading_stage(struct sc_grading *g, struct sc_gate_result *r,
  * path for every gate). Every gate's run gets one fixed environment (the
  * variables cmocka, gcov, the sanitizers and the benchmark read); env_extra
  * adds what the kata itself declares (a figure's "env"), NULL-terminated,
- * may be NULL. */
+ * may be NULL. Once g->cancelled() says so, a run stops halfway (or does
+ * not start: -ECANCELED) and g->stopped is set: a newer save or q need
+ * not wait for a slow gate's end. */
 int sc_grading_sandbox(struct sc_grading *g, const char *dir,
                        const char *const *argv, const char *const *env_extra,
                        const struct sc_limits *limits,

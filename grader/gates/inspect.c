@@ -614,9 +614,13 @@ static void inspect_target(struct sc_grading *g, const char *target,
   sc_strv_free(&j.learner.list);
 }
 
+void sc_grading_inspect_prepare(void) {
+  uv_once(&library_once, load_library_names);
+}
+
 int sc_grading_inspect(struct sc_grading *g, struct sc_gate_result *r,
                        const char *const *targets) {
-  uv_once(&library_once, load_library_names);
+  sc_grading_inspect_prepare();
   struct sc_buf refusals = {0};
   unsigned count = 0;
   for (const char *const *t = targets; *t != NULL; t++)

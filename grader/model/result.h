@@ -121,6 +121,10 @@ void sc_gate_add_threshold(struct sc_gate_result *gate, const char *name,
                            const char *explain, double ratio, double min,
                            double max, enum sc_status status);
 
+/* Empties a gate's result as sc_kata_result_init() left it: its gate and
+ * points, no status, message, tests or figures. */
+void sc_gate_result_clear(struct sc_gate_result *gate);
+
 /* Starts the result of a kata: its id, title and week, and its six gates
  * in order, each with its points out of weights (gates of a kata always
  * add up to the kata's weights). Copies the strings. */

@@ -11,9 +11,14 @@
  *             EOF: a tool's child that escaped its process group (setsid)
  *             may hold them open forever.
  *
+ * When the caller gives spec->stop, a second timer asks it every
+ * STOP_POLL_MS while the command runs, and a yes stops the run as the
+ * timeout does.
+ *
  * The loop runs until every handle is closed. The process handle closes at
  * the exit, each pipe at its EOF (or when the run floods, or the drain time
- * is over), and the timer once the process has exited and no pipe is left.
+ * is over), the stop timer at the exit, and the timer once the process has
+ * exited and no pipe is left.
  */
 #include "runner/run.h"
 
@@ -40,6 +45,7 @@
 #define SANDBOX_ENV "SENIOR_CHECK_SANDBOX"
 #define STOP_GRACE_MS 500u
 #define DRAIN_MS 1000u
+#define STOP_POLL_MS 50u
 #define READ_CHUNK 65536u
 #define REASON_MAX 512u
 #define HELPER_OPTIONS 48u /* upper bound of helper arguments before "--" */
@@ -54,6 +60,7 @@ struct run {
   uv_pipe_t err;
   uv_pipe_t report;
   uv_timer_t timer;
+  uv_timer_t stop_poll; /* asks spec->stop; closed at the exit */
   const struct sc_run_spec *spec;
   int sandbox;
   int spawned;
@@ -197,6 +204,16 @@ static void on_timer(uv_timer_t *timer) {
   }
 }
 
+/* While the command runs: does the caller still want its outcome? */
+static void on_stop_poll(uv_timer_t *timer) {
+  struct run *r = timer->data;
+
+  if (r->spec->stop(r->spec->stop_data)) {
+    uv_timer_stop(timer);
+    cut_short(r, SC_RUN_STOPPED);
+  }
+}
+
 /* The process has exited and been reaped: records how, kills its group,
  * and gives the pipes DRAIN_MS to reach EOF. */
 static void on_process_exit(uv_process_t *process, int64_t exit_status,
@@ -210,6 +227,8 @@ static void on_process_exit(uv_process_t *process, int64_t exit_status,
   /* Whatever the run left in its group dies with it. */
   kill_group(r, SIGKILL);
   uv_close((uv_handle_t *)process, on_close);
+  if (!uv_is_closing((uv_handle_t *)&r->stop_poll))
+    uv_close((uv_handle_t *)&r->stop_poll, on_close);
   r->phase = PHASE_DRAINING;
   uv_timer_stop(&r->timer);
   uv_timer_start(&r->timer, on_timer, DRAIN_MS, 0);
@@ -523,6 +542,8 @@ static int run_loop(struct run *r, struct sc_run_result *result) {
   uv_update_time(&r->loop);
   if (spec->limits.timeout_ms != 0)
     uv_timer_start(&r->timer, on_timer, spec->limits.timeout_ms, 0);
+  if (spec->stop != NULL)
+    uv_timer_start(&r->stop_poll, on_stop_poll, STOP_POLL_MS, STOP_POLL_MS);
   uv_run(&r->loop, UV_RUN_DEFAULT);
   return 0;
 }
@@ -590,11 +611,13 @@ int sc_run(const struct sc_run_spec *spec, struct sc_run_result *result) {
   uv_pipe_init(&r->loop, &r->err, 0);
   uv_pipe_init(&r->loop, &r->report, 0);
   uv_timer_init(&r->loop, &r->timer);
+  uv_timer_init(&r->loop, &r->stop_poll);
   r->process.data = r;
   r->out.data = r;
   r->err.data = r;
   r->report.data = r;
   r->timer.data = r;
+  r->stop_poll.data = r;
 
   err = run_loop(r, result);
   if (close_loop(r) != 0) {
@@ -765,6 +788,12 @@ const char *sc_run_describe(const struct sc_run_result *result, char *buf,
     break;
   case SC_RUN_OUTPUT_FLOODED:
     snprintf(buf, size, "output exceeded %zu bytes", result->output_len);
+    break;
+  case SC_RUN_STOPPED:
+    snprintf(buf, size,
+             "stopped after %" PRIu64 " ms: its outcome was no "
+             "longer wanted",
+             result->elapsed_ms);
     break;
   default:
     snprintf(buf, size, "ended in an unknown way (%d)", (int)result->end);

@@ -59,13 +59,19 @@ struct sc_run_spec {
   unsigned slot; /* 0..63: which unprivileged uid to use when running as root
                     (parallel runs get different slots so one fork bomb
                     cannot eat another run's RLIMIT_NPROC budget) */
+  /* Asked, with stop_data, every 50 ms while the command runs: nonzero
+   * stops the run as a timeout does, and it ends SC_RUN_STOPPED (its
+   * caller no longer wants its outcome). May be NULL. */
+  int (*stop)(void *data);
+  void *stop_data;
 };
 
 enum sc_run_end {
   SC_RUN_EXITED,
   SC_RUN_SIGNALED,
   SC_RUN_TIMED_OUT,
-  SC_RUN_OUTPUT_FLOODED
+  SC_RUN_OUTPUT_FLOODED,
+  SC_RUN_STOPPED /* spec->stop asked for it */
 };
 
 struct sc_run_result {

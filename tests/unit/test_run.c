@@ -379,6 +379,39 @@ test_run_kills_a_hang_at_the_timeout_without_namespaces(void **state) {
   check_hang(SC_ISOLATION_SANDBOX);
 }
 
+/* A stop callback that says yes from its third call on. */
+static int stop_at_third_call(void *data) {
+  unsigned *calls = data;
+  return ++*calls >= 3;
+}
+
+static void check_stop(enum sc_isolation isolation) {
+  const char *argv[4];
+  struct sc_run_spec spec = sh_spec(isolation, argv, "echo waiting; sleep 30");
+  struct sc_run_result result;
+  char line[128];
+  unsigned calls = 0;
+  uint64_t start = now_ms();
+
+  spec.limits.timeout_ms = 30000;
+  spec.stop = stop_at_third_call;
+  spec.stop_data = &calls;
+  assert_int_equal(sc_run(&spec, &result), 0);
+  assert_true(now_ms() - start < 2000);
+  assert_int_equal(result.end, SC_RUN_STOPPED);
+  assert_int_equal(calls, 3);
+  assert_string_equal(result.output, "waiting\n");
+  assert_non_null(
+      strstr(sc_run_describe(&result, line, sizeof(line)), "stopped after "));
+  sc_run_result_free(&result);
+}
+
+static void test_run_stops_when_its_caller_no_longer_wants_it(void **state) {
+  (void)state;
+  check_stop(SC_ISOLATION_TOOL);
+  check_stop(SC_ISOLATION_SANDBOX);
+}
+
 static void check_flood(enum sc_isolation isolation) {
   const char *argv[] = {"yes", NULL};
   struct sc_run_spec spec;
@@ -1112,6 +1145,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(
           test_run_kills_a_hang_at_the_timeout_without_namespaces,
           without_namespaces, with_namespaces),
+      cmocka_unit_test(test_run_stops_when_its_caller_no_longer_wants_it),
       cmocka_unit_test(test_run_cuts_an_output_flood_at_the_cap),
       cmocka_unit_test(test_run_keeps_output_up_to_exactly_the_cap),
       cmocka_unit_test(test_run_fails_to_start_a_missing_tool),
