@@ -169,7 +169,7 @@ void sc_gate_result_free(struct sc_gate_result *gate) {
 void sc_gate_result_clear(struct sc_gate_result *gate) {
   enum sc_gate which = gate->gate;
   unsigned max_score = gate->max_score;
-  gate_result_free(gate);
+  sc_gate_result_free(gate);
   memset(gate, 0, sizeof(*gate));
   gate->gate = which;
   gate->max_score = max_score;
