@@ -9,13 +9,14 @@
  * during a run.
  *
  * Nothing here compares a duration with a fixed number of milliseconds:
- * batches are sized by timing the serial digest first, in the same run,
- * and each timing check is a ratio of two durations measured side by side,
- * so that it means the same on a fast machine, a slow or busy one, and
- * under a sanitizer.
+ * batches are sized by timing the serial digest first, once, in the same
+ * run, and each timing check is a ratio of two durations measured side by
+ * side, so that it means the same on a fast machine, a slow or busy one,
+ * and under a sanitizer.
  *
  * Usage: suite [cmocka-filter]
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -25,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 #include <uv.h>
@@ -58,6 +60,17 @@ void cm_print_error(const char *const format, ...)
 #define MAX_HEARTBEAT_RUNS 3u
 /* The time from job_cancel() to the report, against the serial time. */
 #define MAX_CANCEL_DELAY_SHARE 0.5
+/* How long the timed batches take to digest serially, in ms of CPU time:
+ * long enough that a blocked loop is plain to see against a 1 ms
+ * heartbeat, short enough that the suite answers within a second of a
+ * save. The cancelled batch costs only the time to its cancellation. */
+#define HEARTBEAT_BATCH_MS 200.0
+#define CANCELLED_BATCH_MS 400.0
+/* The calibration: the runs of a small batch that measure the digest's
+ * speed, each at least this long, and the rounds of every timed batch. */
+#define CALIBRATION_RUNS 3u
+#define CALIBRATION_MIN_MS 2.0
+#define TIMED_ROUNDS 2000u
 
 #define NS_PER_MS 1e6
 
@@ -128,12 +141,35 @@ static void close_loop_or_fail(uv_loop_t *loop, const char *what) {
                    what, uv_err_name(err));
 }
 
+/* The serial digest of `spec`, computed once: the runs that retry a
+ * timing, and the test that runs one job twenty times, check the same
+ * batch again, and the suite should not spend its time recomputing it. */
+static uint64_t serial_digest(const job_spec_t *spec) {
+  enum { KNOWN = 8 };
+  static struct {
+    job_spec_t spec;
+    uint64_t digest;
+  } known[KNOWN];
+  static unsigned next;
+  unsigned slot;
+
+  for (slot = 0; slot < KNOWN; slot++)
+    if (known[slot].spec.items == spec->items && spec->items > 0 &&
+        known[slot].spec.seed == spec->seed &&
+        known[slot].spec.rounds == spec->rounds)
+      return known[slot].digest;
+  slot = next++ % KNOWN;
+  known[slot].spec = *spec;
+  known[slot].digest =
+      workload_digest_range(spec->seed, 0, spec->items, spec->rounds);
+  return known[slot].digest;
+}
+
 /* Checks that a job reported once, with status 0 and the serial digest. */
 static void expect_serial_result(const job_spec_t *spec, const outcome_t *out,
                                  const char *see) {
   char what[128];
-  uint64_t expected =
-      workload_digest_range(spec->seed, 0, spec->items, spec->rounds);
+  uint64_t expected = serial_digest(spec);
 
   describe(spec, what, sizeof(what));
   if (out->reports != 1)
@@ -170,23 +206,43 @@ static outcome_t run_job(const job_spec_t *spec) {
   return out;
 }
 
-/* A batch that takes at least `min_ms` to digest serially here and now,
- * found by timing the serial digest (which the caller then knows, with
- * its duration): the same test on a machine twice as fast, or under a
- * sanitizer, gets a batch of the same duration instead of a meaningless
- * one. */
-static job_spec_t timed_batch(uint64_t seed, double min_ms, uint64_t *digest,
-                              uint64_t *serial_ns) {
-  job_spec_t spec = {seed, 64, 2000};
+/* The items of TIMED_ROUNDS rounds one millisecond of this thread's CPU
+ * time digests, measured once per process: a small batch timed a few
+ * times, and the fastest run counts, since a run the scheduler interrupts
+ * only looks slower. CPU time, so that a busy machine does not change it. */
+static double items_per_cpu_ms(void) {
+  static double per_ms;
+  size_t items = 16;
+  unsigned runs = 0;
 
-  for (;;) {
-    uint64_t start = uv_hrtime();
-    *digest = workload_digest_range(spec.seed, 0, spec.items, spec.rounds);
-    *serial_ns = uv_hrtime() - start;
-    if ((double)*serial_ns >= min_ms * NS_PER_MS || spec.items >= (1u << 24))
-      return spec;
-    spec.items *= 2;
+  while (per_ms == 0 || runs < CALIBRATION_RUNS) {
+    struct timespec a, b;
+    double ms;
+
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
+    (void)workload_digest_range(0xca1, 0, items, TIMED_ROUNDS);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
+    ms = (double)(b.tv_sec - a.tv_sec) * 1e3 +
+         (double)(b.tv_nsec - a.tv_nsec) / NS_PER_MS;
+    if (ms < CALIBRATION_MIN_MS && items < (1u << 24)) {
+      items *= 2;
+      continue;
+    }
+    if ((double)items / ms > per_ms)
+      per_ms = (double)items / ms;
+    runs++;
   }
+  return per_ms;
+}
+
+/* A batch that takes `ms` of CPU time to digest serially here and now:
+ * the same test on a machine twice as fast, or under a sanitizer, gets a
+ * batch of the same duration instead of a meaningless one. */
+static job_spec_t timed_batch(uint64_t seed, double ms) {
+  job_spec_t spec = {seed, 0, TIMED_ROUNDS};
+
+  spec.items = (size_t)ceil(ms * items_per_cpu_ms());
+  return spec;
 }
 
 /* ------------------------------------------------------------------------
@@ -779,8 +835,8 @@ static void cancel_now(uv_timer_t *timer) {
 }
 
 static void test_job_cancelled_while_running_reports_it_once(void **state) {
-  uint64_t digest, serial_ns;
-  job_spec_t spec = timed_batch(0xd, 400, &digest, &serial_ns);
+  const double serial_ms = CANCELLED_BATCH_MS;
+  job_spec_t spec = timed_batch(0xd, serial_ms);
   const char *what = "a job cancelled 1 ms after it started";
   canceller_t c = {0};
   uv_loop_t loop;
@@ -801,19 +857,19 @@ static void test_job_cancelled_while_running_reports_it_once(void **state) {
                    "    actual: the job reported (status %s) before the "
                    "loop could run the timer: while the job ran, the loop "
                    "ran nothing else\n" SEE_HEARTBEAT "; " SEE_CANCEL,
-                   what, (double)serial_ns / NS_PER_MS,
+                   what, serial_ms,
                    out.status == 0 ? "0" : uv_err_name(out.status));
   expect_cancelled_once(&out, what);
   if ((double)(out.done_ns - c.cancel_ns) >
-      MAX_CANCEL_DELAY_SHARE * (double)serial_ns)
-    fail_explained(
-        "%s took %.1f ms from job_cancel() to its report, %.0f%% "
-        "of the %.1f ms the whole batch takes serially\n"
-        "  expected: under %.0f%%: chunks not started are "
-        "taken off the queue, running ones stop early\n" SEE_CANCEL,
-        what, (double)(out.done_ns - c.cancel_ns) / NS_PER_MS,
-        100.0 * (double)(out.done_ns - c.cancel_ns) / (double)serial_ns,
-        (double)serial_ns / NS_PER_MS, 100.0 * MAX_CANCEL_DELAY_SHARE);
+      MAX_CANCEL_DELAY_SHARE * serial_ms * NS_PER_MS)
+    fail_explained("%s took %.1f ms from job_cancel() to its report, %.0f%% "
+                   "of the %.1f ms the whole batch takes serially\n"
+                   "  expected: under %.0f%%: chunks not started are "
+                   "taken off the queue, running ones stop early\n" SEE_CANCEL,
+                   what, (double)(out.done_ns - c.cancel_ns) / NS_PER_MS,
+                   100.0 * (double)(out.done_ns - c.cancel_ns) /
+                       (serial_ms * NS_PER_MS),
+                   serial_ms, 100.0 * MAX_CANCEL_DELAY_SHARE);
 }
 
 /* ------------------------------------------------------------------------
@@ -887,7 +943,7 @@ static void measure_heartbeat(const job_spec_t *spec, uint64_t *gap_ns,
 }
 
 static void test_loop_keeps_its_heartbeat_while_a_job_runs(void **state) {
-  uint64_t digest, serial_ns, gap_ns, job_ns;
+  uint64_t gap_ns, job_ns;
   job_spec_t spec;
   const job_spec_t warm_up = {1, 4, 10};
   double share = 2;
@@ -898,7 +954,7 @@ static void test_loop_keeps_its_heartbeat_while_a_job_runs(void **state) {
    * and waits for them: a one-time cost that is not the job's. A small job
    * first, so that it is paid before the measurement. */
   (void)run_job(&warm_up);
-  spec = timed_batch(0xe, 400, &digest, &serial_ns);
+  spec = timed_batch(0xe, HEARTBEAT_BATCH_MS);
   /* On a shared machine a thread can wait tens of milliseconds for a core
    * once in a while: up to three runs, and the best one counts. A job that
    * blocks the loop gets the same verdict every time. */
