@@ -2,14 +2,16 @@
  *
  * One run is one struct run: a loop, the process, a pipe for stdout, one for
  * stderr, in a sandboxed run one more for the helper's report (its fd 3),
- * and one timer that serves three phases in turn:
+ * and one timer that serves four phases in turn:
  *
- *   RUNNING   the wall-clock timeout;
- *   STOPPING  (sandbox only) the grace the helper gets to tear down what it
- *             started after our SIGTERM, before we SIGKILL its group;
- *   DRAINING  after the exit, how long we still wait for the pipes to reach
- *             EOF: a tool's child that escaped its process group (setsid)
- *             may hold them open forever.
+ *   RUNNING    the wall-clock timeout;
+ *   STOPPING   (sandbox only) the grace the helper gets to tear down what
+ *              it started after our SIGTERM, before we SIGKILL its group;
+ *   DRAINING   after the exit, how long we still wait for the pipes to
+ *              reach EOF: a tool's child that escaped its process group
+ *              (setsid) may hold them open forever;
+ *   LAST_POLL  one more turn of the loop to read what the pipes hold,
+ *              before they are closed.
  *
  * When the caller gives spec->stop, a second timer asks it every
  * STOP_POLL_MS while the command runs, and a yes stops the run as the
@@ -45,13 +47,14 @@
 #define SANDBOX_ENV "SENIOR_CHECK_SANDBOX"
 #define STOP_GRACE_MS 500u
 #define DRAIN_MS 1000u
+#define LAST_POLL_MS 1u
 #define STOP_POLL_MS 50u
 #define READ_CHUNK 65536u
 #define REASON_MAX 512u
 #define HELPER_OPTIONS 48u /* upper bound of helper arguments before "--" */
 #define SC_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-enum phase { PHASE_RUNNING, PHASE_STOPPING, PHASE_DRAINING };
+enum phase { PHASE_RUNNING, PHASE_STOPPING, PHASE_DRAINING, PHASE_LAST_POLL };
 
 struct run {
   uv_loop_t loop;
@@ -196,6 +199,14 @@ static void on_timer(uv_timer_t *timer) {
     kill_group(r, SIGKILL);
     break;
   case PHASE_DRAINING:
+    /* A turn of the loop runs its timers before it polls, so a loop that
+     * got no core for DRAIN_MS would land here with the last output (the
+     * helper's report among it) unread in the pipes. One more poll first:
+     * whatever the run wrote before it exited is read. */
+    r->phase = PHASE_LAST_POLL;
+    uv_timer_start(&r->timer, on_timer, LAST_POLL_MS, 0);
+    break;
+  case PHASE_LAST_POLL:
     close_pipe(r, &r->out);
     close_pipe(r, &r->err);
     if (r->sandbox)
