@@ -297,11 +297,13 @@ tmux kill-session -t "$session" 2>/dev/null
 # Each kata in a watch of its own, started on its starter (graded first, by
 # list --grade in parallel, so that watch starts from the cache and waits);
 # the save is the reference solution's files copied over the starter's.
-# The figures are printed on every run. What is checked is the grader's
-# share of the wait (the wait less the suite's own run, which is the
-# kata's: two suites need seconds of CPU), with a bound generous enough
-# that a loaded 2-core machine never fails it.
+# The figures are printed on every run, with how many katas met the goal
+# of a second at most: a figure, since the machine's load is not the
+# project's to set. What is checked is the grader's share of the wait
+# (the wait less the suite's own run, which is the kata's), with a bound
+# generous enough that a loaded 2-core machine never fails it.
 git checkout -q -- katas
+within_goal=0
 every_kata_start=$(date +%s%N)
 start=$(date +%s%N)
 sc list --grade >/dev/null 2>&1
@@ -326,6 +328,7 @@ for kata in "${katas[@]}"; do
   suite_s=$(tests_gate_s)
   shown=$(screen | sed -n "s/.*(tests result \([0-9.]*\) s after the save).*/\1/p")
   echo "# watch $kata: save to tests result: $ms ms (the tests gate: ${suite_s:-?} s; the grader's own count: ${shown:-?} s)"
+  [ "$ms" -le 1000 ] && within_goal=$((within_goal + 1))
   # The grader's share in ms: the wait less the tests gate's own time.
   share=$((ms - $(awk "BEGIN { printf \"%d\", ${suite_s:-999} * 1000 }")))
   check "watch $kata: the tests' result is on screen ${ms} ms after the save, ${share} ms of it before the suite ran (bound: 5000 ms)" \
@@ -338,4 +341,4 @@ for kata in "${katas[@]}"; do
   done
   tmux kill-session -t "$session" 2>/dev/null
 done
-echo "# watch, every kata: $(elapsed_ms "$every_kata_start") ms in all"
+echo "# watch, every kata: $(elapsed_ms "$every_kata_start") ms in all; the tests' result within 1000 ms of the save (the goal, at low load): $within_goal of ${#katas[@]} katas"
