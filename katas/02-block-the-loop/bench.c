@@ -133,7 +133,7 @@ static void observe_rounds(void *arg, uint64_t rounds) {
     turns.max_turn = turns.this_turn;
 }
 
-static const hash_probe_t turn_probe = {observe_rounds, NULL};
+static const hash_probe_t turn_probe = {.observe = observe_rounds};
 
 /* ------------------------------------------------------------------------
  * The two ways

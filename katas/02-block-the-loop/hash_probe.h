@@ -6,7 +6,9 @@
  * it, on the thread that did the work and after the work is done, how many
  * rounds it just did. That is how the suite sees which thread hashes and
  * how much hashing the loop's thread does in one turn of the loop: counts
- * of rounds, which the machine's load does not change.
+ * of rounds, which the machine's load does not change. Every hash_begin()
+ * tells it too, on the thread that begins the hash: how the suite knows a
+ * hash is under way before a client hangs up or the server closes.
  */
 #ifndef SENIOR_HASH_PROBE_H
 #define SENIOR_HASH_PROBE_H
@@ -18,6 +20,9 @@ typedef struct hash_probe {
    * at once: it must be thread-safe. */
   void (*observe)(void *arg, uint64_t rounds);
   void *arg;
+  /* Called from hash_begin() with the rounds asked for, under the same
+   * rule. Either callback may be NULL. */
+  void (*begun)(void *arg, uint64_t rounds);
 } hash_probe_t;
 
 /* Makes `probe` the one hash_step() tells (NULL: none, the default). The

@@ -26,9 +26,14 @@ void hash_probe_set(const hash_probe_t *new_probe) {
 }
 
 void hash_begin(hash_state_t *state, uint64_t seed, uint64_t rounds) {
+  const hash_probe_t *watch =
+      atomic_load_explicit(&probe, memory_order_acquire);
+
   state->x = seed ^ UINT64_C(0x9e3779b97f4a7c15);
   state->done = 0;
   state->rounds = rounds;
+  if (watch != NULL && watch->begun != NULL)
+    watch->begun(watch->arg, rounds);
 }
 
 bool hash_step(hash_state_t *state, uint64_t max_rounds) {
@@ -46,7 +51,7 @@ bool hash_step(hash_state_t *state, uint64_t max_rounds) {
   __asm__ volatile("" : "+r"(x) : : "memory");
   state->x = x;
   state->done += n;
-  if (watch != NULL && n > 0)
+  if (watch != NULL && watch->observe != NULL && n > 0)
     watch->observe(watch->arg, n);
   return state->done == state->rounds;
 }

@@ -232,7 +232,8 @@ static void observe_rounds(void *arg, uint64_t rounds) {
     t->max_turn_rounds = t->rounds_this_turn;
 }
 
-static const hash_probe_t turn_probe = {observe_rounds, &turns};
+static const hash_probe_t turn_probe = {.observe = observe_rounds,
+                                        .arg = &turns};
 
 static void turn_watch_start(uv_loop_t *loop) {
   memset(&turns, 0, sizeof(turns));
@@ -246,6 +247,30 @@ static void turn_watch_start(uv_loop_t *loop) {
 static void turn_watch_stop(void) {
   hash_probe_set(NULL);
   uv_close((uv_handle_t *)&turns.prepare, NULL);
+}
+
+/* The hashes begun since begin_watch_start(), on any thread: how the
+ * tests of a client that leaves and of a server that closes know the
+ * server's hash is under way before they act, on a fast machine or under
+ * valgrind alike. */
+static atomic_uint hashes_begun;
+
+static void count_begun(void *arg, uint64_t rounds) {
+  (void)arg;
+  (void)rounds;
+  atomic_fetch_add(&hashes_begun, 1);
+}
+
+static const hash_probe_t begin_probe = {.begun = count_begun};
+
+static void begin_watch_start(void) {
+  atomic_store(&hashes_begun, 0);
+  hash_probe_set(&begin_probe);
+}
+
+static bool hash_begun(void *arg) {
+  (void)arg;
+  return atomic_load(&hashes_begun) > 0;
 }
 
 /* ------------------------------------------------------------------------
@@ -1090,11 +1115,11 @@ static void test_server_survives_a_client_leaving_mid_hash(void **state) {
   rig_start(&rig);
   client_start(&rig.loop, rig.port, &leaver);
   client_start(&rig.loop, rig.port, &stayer);
+  begin_watch_start();
   client_send(&leaver, request);
-  (void)run_until(&rig, is_connected, &leaver, 10000);
-  /* Let the server read the request, then hang up without waiting. */
-  for (int i = 0; i < 5; i++)
-    (void)uv_run(&rig.loop, UV_RUN_NOWAIT);
+  /* Once the server has begun the hash, hang up without waiting. */
+  (void)run_until(&rig, hash_begun, NULL, 10000);
+  hash_probe_set(NULL);
   client_close(&leaver);
   client_send(&stayer, "PING\n");
   (void)run_until(&rig, pong_or_closed, &stayer,
@@ -1118,11 +1143,13 @@ static void test_server_close_waits_for_a_hash_in_flight(void **state) {
   snprintf(request, sizeof(request), "HASH 61 %" PRIu64 "\nPING\n", rounds);
   rig_start(&rig);
   client_start(&rig.loop, rig.port, &client);
+  begin_watch_start();
   client_send(&client, request);
-  (void)run_until(&rig, is_connected, &client, 10000);
-  for (int i = 0; i < 5; i++)
-    (void)uv_run(&rig.loop, UV_RUN_NOWAIT);
-  /* rig_stop() closes the server now: the HASH may still be running. */
+  /* Once the server has begun the hash, rig_stop() closes it: the hash is
+   * still running (a few turns of the loop were not always enough for
+   * that, and a hash not yet begun is only cancelled). */
+  (void)run_until(&rig, hash_begun, NULL, 10000);
+  hash_probe_set(NULL);
   rig_stop(&rig, clients);
 }
 
