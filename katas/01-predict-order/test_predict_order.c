@@ -37,12 +37,23 @@ extern const size_t senior_data_predictions_txt_size;
  * exports, writes into the report. So every explanation goes through it. */
 void cm_print_error(const char *const format, ...)
     __attribute__((format(printf, 1, 2)));
-#define fail_explained(...)                                                    \
+/* A place in this file. The checking helpers take their caller's and
+ * fail there, so that a failure points at the test that called them,
+ * where a learner looks, not at a helper many tests share. */
+typedef struct place {
+  const char *file;
+  int line;
+} place_t;
+
+#define HERE ((place_t){__FILE__, __LINE__})
+
+#define fail_explained_at(at, ...)                                             \
   do {                                                                         \
     cm_print_error(__VA_ARGS__);                                               \
     cm_print_error("\n");                                                      \
-    fail();                                                                    \
+    _fail((at).file, (at).line);                                               \
   } while (0)
+#define fail_explained(...) fail_explained_at(HERE, __VA_ARGS__)
 
 #define ORDER_TEXT 512
 
@@ -119,8 +130,8 @@ static void load_predictions(predictions_t *predictions) {
 }
 
 /* Runs puzzle `number` once into `order`. Fails the test if it fails. */
-static void run_puzzle(unsigned number, unsigned spin_us, char *order,
-                       size_t size) {
+static void run_puzzle_at(place_t at, unsigned number, unsigned spin_us,
+                          char *order, size_t size) {
   const puzzle_t *puzzle = puzzle_find(number);
   order_log_t log;
   int err;
@@ -130,10 +141,11 @@ static void run_puzzle(unsigned number, unsigned spin_us, char *order,
   err = number == RACING_PUZZLE ? puzzle_one_ms_timer_vs_check(&log, spin_us)
                                 : puzzle->run(&log);
   if (err != 0)
-    fail_explained("puzzle %02u failed to run: %s (%s)", number,
-                   uv_strerror(err), uv_err_name(err));
+    fail_explained_at(at, "puzzle %02u failed to run: %s (%s)", number,
+                      uv_strerror(err), uv_err_name(err));
   order_log_format(&log, order, size);
 }
+#define run_puzzle(...) run_puzzle_at(HERE, __VA_ARGS__)
 
 /* One run of a deterministic puzzle, on a thread of its own. Every run has
  * its own loop, so the runs of a puzzle go side by side: puzzle 07 waits
@@ -161,7 +173,7 @@ static void puzzle_run(void *arg) {
 /* The order libuv 1.44 gives puzzle `number`: a deterministic puzzle runs
  * PUZZLE_RUNS times, side by side, and must give one order every time.
  * Borrowed from libuv_orders. */
-static const char *libuv_order(unsigned number) {
+static const char *libuv_order_at(place_t at, unsigned number) {
   static puzzle_run_t runs[PUZZLE_RUNS];
   /* A puzzle needs little stack; twenty threads of the default 8 MiB
    * would weigh on valgrind's run of the suite. */
@@ -192,16 +204,19 @@ static const char *libuv_order(unsigned number) {
   }
   for (unsigned run = 0; run < PUZZLE_RUNS; run++) {
     if (runs[run].err != 0)
-      fail_explained("puzzle %02u failed to run: %s (%s)", number,
-                     uv_strerror(runs[run].err), uv_err_name(runs[run].err));
+      fail_explained_at(at, "puzzle %02u failed to run: %s (%s)", number,
+                        uv_strerror(runs[run].err), uv_err_name(runs[run].err));
     if (strcmp(runs[run].order, runs[0].order) != 0)
-      fail_explained("puzzle %02u is meant to be deterministic, but run 1 gave "
-                     "'%s' and run %u '%s': please report this kata bug",
-                     number, runs[0].order, run + 1, runs[run].order);
+      fail_explained_at(
+          at,
+          "puzzle %02u is meant to be deterministic, but run 1 gave "
+          "'%s' and run %u '%s': please report this kata bug",
+          number, runs[0].order, run + 1, runs[run].order);
   }
   snprintf(first, ORDER_TEXT, "%s", runs[0].order);
   return first;
 }
+#define libuv_order(...) libuv_order_at(HERE, __VA_ARGS__)
 
 /* Is the learner's prediction for puzzle `number` what libuv does? A
  * missing or empty line is a wrong prediction. */
@@ -263,24 +278,26 @@ static void explain_first_wrong(const predictions_t *predictions,
 
 /* Checks the learner's prediction for puzzle `number`. A wrong prediction
  * is explained only when every puzzle before it is predicted right. */
-static void expect_puzzle(unsigned number) {
+static void expect_puzzle_at(place_t at, unsigned number) {
   predictions_t predictions;
   const char *predicted;
 
   load_predictions(&predictions);
   predicted = predictions_get(&predictions, number);
   if (predicted == NULL)
-    fail_explained("no line for puzzle %02u in '%s'\n"
-                   "  add one such as '%02u: label label ...'\n" SEE_PREDICT,
-                   number, PREDICTIONS_NAME, number);
+    fail_explained_at(at,
+                      "no line for puzzle %02u in '%s'\n"
+                      "  add one such as '%02u: label label ...'\n" SEE_PREDICT,
+                      number, PREDICTIONS_NAME, number);
   if (predicted[0] == '\0')
-    fail_explained("the prediction for puzzle %02u is empty\n" SEE_PREDICT,
-                   number);
+    fail_explained_at(
+        at, "the prediction for puzzle %02u is empty\n" SEE_PREDICT, number);
   if (predicted_right(&predictions, number))
     return;
   for (unsigned before = 1; before < number; before++)
     if (!predicted_right(&predictions, before))
-      fail_explained(
+      fail_explained_at(
+          at,
           "puzzle %02u (%s): libuv 1.44 does not run it as you predicted\n"
           "  predicted: %s   (your prediction)\n"
           "  not explained yet: a run explains only the first wrong "
@@ -288,6 +305,7 @@ static void expect_puzzle(unsigned number) {
           number, puzzle_find(number)->title, predicted, before);
   explain_first_wrong(&predictions, number);
 }
+#define expect_puzzle(...) expect_puzzle_at(HERE, __VA_ARGS__)
 
 /* The names say what each puzzle sets up, never what it prints. */
 static void test_puzzle_01_a_zero_ms_timer_and_a_check_from_main(void **state) {
@@ -436,16 +454,17 @@ static void run_job(void *arg) {
 
 /* Fails with expected and actual side by side when the log is not
  * `expected`. */
-static void expect_order(const world_t *w, const char *expected,
-                         const char *rule, const char *see) {
+static void expect_order_at(place_t at, const world_t *w, const char *expected,
+                            const char *rule, const char *see) {
   char actual[ORDER_TEXT];
 
   assert_int_equal(w->err, 0);
   order_log_format(&w->log, actual, sizeof(actual));
   if (strcmp(actual, expected) != 0)
-    fail_explained("expected: %s\n  actual: %s\nrule: %s\n%s", expected, actual,
-                   rule, see);
+    fail_explained_at(at, "expected: %s\n  actual: %s\nrule: %s\n%s", expected,
+                      actual, rule, see);
 }
+#define expect_order(...) expect_order_at(HERE, __VA_ARGS__)
 
 /* Fixture for the drain tests: two queues, no loop. */
 static int setup_queues(void **state) {
@@ -522,25 +541,29 @@ static task_t numbered(size_t n) {
 }
 
 /* Pops one task, which must be numbered `n`. */
-static void expect_pop(task_queue_t *queue, size_t n) {
+static void expect_pop_at(place_t at, task_queue_t *queue, size_t n) {
   task_t task = {NULL, NULL};
 
   if (!task_queue_pop(queue, &task))
-    fail_explained("expected: task %zu\n  actual: the queue is empty\n"
-                   "rule: a queue gives back every task pushed\n" SEE_QUEUE,
-                   n);
+    fail_explained_at(at,
+                      "expected: task %zu\n  actual: the queue is empty\n"
+                      "rule: a queue gives back every task pushed\n" SEE_QUEUE,
+                      n);
   if (task.fn != noop)
-    fail_explained("expected: task %zu\n  actual: a task that was never "
-                   "pushed (its function is not the one pushed): a slot "
-                   "the queue never wrote, or lost track of\nrule: a queue "
-                   "gives back exactly the tasks pushed, first in, first "
-                   "out\n" SEE_QUEUE,
-                   n);
+    fail_explained_at(at,
+                      "expected: task %zu\n  actual: a task that was never "
+                      "pushed (its function is not the one pushed): a slot "
+                      "the queue never wrote, or lost track of\nrule: a queue "
+                      "gives back exactly the tasks pushed, first in, first "
+                      "out\n" SEE_QUEUE,
+                      n);
   if ((uintptr_t)task.arg != n)
-    fail_explained("expected: task %zu\n  actual: task %zu\nrule: first in, "
-                   "first out\n" SEE_QUEUE,
-                   n, (size_t)(uintptr_t)task.arg);
+    fail_explained_at(at,
+                      "expected: task %zu\n  actual: task %zu\nrule: first in, "
+                      "first out\n" SEE_QUEUE,
+                      n, (size_t)(uintptr_t)task.arg);
 }
+#define expect_pop(...) expect_pop_at(HERE, __VA_ARGS__)
 
 static void
 test_task_queue_pops_tasks_in_the_order_they_were_pushed(void **state) {
@@ -650,18 +673,20 @@ static void queue_job(world_t *w, job_kind_t kind, job_t *job) {
 }
 
 /* Drains, and fails if drain_queues() left anything queued. */
-static void drain(world_t *w) {
+static void drain_at(place_t at, world_t *w) {
   char order[ORDER_TEXT];
 
   drain_queues(w->ticks, w->microtasks);
   if (task_queue_length(w->ticks) != 0 || task_queue_length(w->microtasks) != 0)
-    fail_explained(
+    fail_explained_at(
+        at,
         "expected: both queues empty when drain_queues() returns\n"
         "  actual: %zu ticks and %zu microtasks left, after '%s'\n"
         "rule: keep going while the tick queue is not empty\n" SEE_DRAIN,
         task_queue_length(w->ticks), task_queue_length(w->microtasks),
         order_log_format(&w->log, order, sizeof(order)));
 }
+#define drain(...) drain_at(HERE, __VA_ARGS__)
 
 static void test_drain_on_empty_queues_returns_at_once(void **state) {
   world_t *w = *state;

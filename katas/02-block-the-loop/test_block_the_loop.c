@@ -45,12 +45,23 @@
  * writes into the report. So every explanation goes through it. */
 void cm_print_error(const char *const format, ...)
     __attribute__((format(printf, 1, 2)));
-#define fail_explained(...)                                                    \
+/* A place in this file. The checking helpers take their caller's and
+ * fail there, so that a failure points at the test that called them,
+ * where a learner looks, not at a helper many tests share. */
+typedef struct place {
+  const char *file;
+  int line;
+} place_t;
+
+#define HERE ((place_t){__FILE__, __LINE__})
+
+#define fail_explained_at(at, ...)                                             \
   do {                                                                         \
     cm_print_error(__VA_ARGS__);                                               \
     cm_print_error("\n");                                                      \
-    fail();                                                                    \
+    _fail((at).file, (at).line);                                               \
   } while (0)
+#define fail_explained(...) fail_explained_at(HERE, __VA_ARGS__)
 
 #define SEE_CONTRACT "see README: The contract"
 #define SEE_WHY "see README: Why the heartbeat stops"
@@ -443,25 +454,28 @@ static void tick(uv_timer_t *timer) {
   (void)timer;
 }
 
-static void rig_start(rig_t *rig) {
+static void rig_start_at(place_t at, rig_t *rig) {
   int err;
 
   memset(rig, 0, sizeof(*rig));
   assert_int_equal(uv_loop_init(&rig->loop), 0);
   err = server_start(&rig->loop, 0, &rig->server);
   if (err != 0)
-    fail_explained("server_start(loop, 0, &server) failed: %s (%s)\n"
-                   "  expected: 0, a server listening on a free "
-                   "port\n" SEE_CONTRACT,
-                   uv_strerror(err), uv_err_name(err));
+    fail_explained_at(at,
+                      "server_start(loop, 0, &server) failed: %s (%s)\n"
+                      "  expected: 0, a server listening on a free "
+                      "port\n" SEE_CONTRACT,
+                      uv_strerror(err), uv_err_name(err));
   rig->port = server_port(rig->server);
   if (rig->port <= 0)
-    fail_explained("server_port() gave %d\n  expected: the port the server "
-                   "listens on\n" SEE_CONTRACT,
-                   rig->port);
+    fail_explained_at(at,
+                      "server_port() gave %d\n  expected: the port the server "
+                      "listens on\n" SEE_CONTRACT,
+                      rig->port);
   assert_int_equal(uv_timer_init(&rig->loop, &rig->tick), 0);
   handover_start(&rig->loop, &rig->handover);
 }
+#define rig_start(...) rig_start_at(HERE, __VA_ARGS__)
 
 /* Runs the loop until done(arg) holds, or `limit_ms` passed (a bound that
  * only ends a wait that would otherwise never end, never a verdict).
@@ -490,7 +504,7 @@ static bool all_closed(void *arg) {
 
 /* Closes the clients (a NULL-terminated list), then the server, and
  * checks that the server reports once and leaves nothing on the loop. */
-static void rig_stop(rig_t *rig, client_t **clients) {
+static void rig_stop_at(place_t at, rig_t *rig, client_t **clients) {
   int err;
 
   for (size_t i = 0; clients[i] != NULL; i++)
@@ -503,19 +517,22 @@ static void rig_stop(rig_t *rig, client_t **clients) {
   assert_int_equal(uv_run(&rig->loop, UV_RUN_DEFAULT), 0);
   handover_stop(&rig->loop, &rig->handover);
   if (rig->closed_calls != 1)
-    fail_explained("server_close(): the closed callback ran %u times\n"
-                   "  expected: once, when everything is released\n"
-                   "    actual: a server still holding a connection or a "
-                   "request never calls it\n" SEE_CONTRACT,
-                   rig->closed_calls);
+    fail_explained_at(at,
+                      "server_close(): the closed callback ran %u times\n"
+                      "  expected: once, when everything is released\n"
+                      "    actual: a server still holding a connection or a "
+                      "request never calls it\n" SEE_CONTRACT,
+                      rig->closed_calls);
   err = uv_loop_close(&rig->loop);
   if (err != 0)
-    fail_explained("after server_close() reported, the loop still holds a "
-                   "handle or a request (uv_loop_close(): %s)\n"
-                   "  expected: a closed server leaves nothing "
-                   "behind\n" SEE_CONTRACT,
-                   uv_err_name(err));
+    fail_explained_at(at,
+                      "after server_close() reported, the loop still holds a "
+                      "handle or a request (uv_loop_close(): %s)\n"
+                      "  expected: a closed server leaves nothing "
+                      "behind\n" SEE_CONTRACT,
+                      uv_err_name(err));
 }
+#define rig_stop(...) rig_stop_at(HERE, __VA_ARGS__)
 
 typedef struct want_lines {
   client_t *client;
@@ -567,8 +584,9 @@ static void expected_reply(const char *request_line, char *out, size_t size) {
 }
 
 /* Checks that `client` received exactly `expected`. */
-static void expect_transcript(const client_t *client, const char *expected,
-                              const char *what, const char *see) {
+static void expect_transcript_at(place_t at, const client_t *client,
+                                 const char *expected, const char *what,
+                                 const char *see) {
   size_t len = strlen(expected);
   size_t same = 0;
 
@@ -577,15 +595,17 @@ static void expect_transcript(const client_t *client, const char *expected,
     same++;
   if (same == len && client->received_len == len)
     return;
-  fail_explained("%s\n  expected the replies:\n%s    actual replies:\n%.*s%s"
-                 "(first difference at byte %zu)\n%s",
-                 what, expected, (int)client->received_len, client->received,
-                 client->received_len > 0 &&
-                         client->received[client->received_len - 1] != '\n'
-                     ? "\n"
-                     : "",
-                 same, see);
+  fail_explained_at(at,
+                    "%s\n  expected the replies:\n%s    actual replies:\n%.*s%s"
+                    "(first difference at byte %zu)\n%s",
+                    what, expected, (int)client->received_len, client->received,
+                    client->received_len > 0 &&
+                            client->received[client->received_len - 1] != '\n'
+                        ? "\n"
+                        : "",
+                    same, see);
 }
+#define expect_transcript(...) expect_transcript_at(HERE, __VA_ARGS__)
 
 /* The rounds one millisecond of this thread's CPU time hashes, measured
  * once per process: a small hash_compute() timed a few times, and the

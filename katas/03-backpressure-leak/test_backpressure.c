@@ -68,14 +68,25 @@ void cm_print_error(const char *format, ...);
 
 /* Fails the test with a message that says what was expected, what
  * happened, and what to reread. */
-#define expect(condition, see, ...)                                            \
+/* A place in this file. The checking helpers take their caller's and
+ * fail there, so that a failure points at the test that called them,
+ * where a learner looks, not at a helper many tests share. */
+typedef struct place {
+  const char *file;
+  int line;
+} place_t;
+
+#define HERE ((place_t){__FILE__, __LINE__})
+
+#define expect_at(at, condition, see, ...)                                     \
   do {                                                                         \
     if (!(condition)) {                                                        \
       cm_print_error(__VA_ARGS__);                                             \
       cm_print_error("\n  see %s\n", see);                                     \
-      fail();                                                                  \
+      _fail((at).file, (at).line);                                             \
     }                                                                          \
   } while (0)
+#define expect(condition, see, ...) expect_at(HERE, condition, see, __VA_ARGS__)
 
 /* ------------------------------------------------------------------------
  * The world around the pipe
@@ -352,8 +363,9 @@ static int teardown_world(void **state) {
  * Running and checking
  * ------------------------------------------------------------------------ */
 
-static void start_pipe_with(world_t *w, uint64_t total, consumer_pace_t pace,
-                            const stream_pipe_options_t *options) {
+static void start_pipe_with_at(place_t at, world_t *w, uint64_t total,
+                               consumer_pace_t pace,
+                               const stream_pipe_options_t *options) {
   int err;
 
   w->options = *options;
@@ -361,14 +373,15 @@ static void start_pipe_with(world_t *w, uint64_t total, consumer_pace_t pace,
   assert_int_equal(watchdog_start(&w->watchdog, &w->loop, world_signature, w),
                    0);
   err = stream_pipe(source_of(w), destination_of(w), options, on_done, w);
-  expect(err == 0, SEE_CONTRACT,
-         "stream_pipe() with valid streams and options should return 0 and "
-         "start; it returned %d (%s)",
-         err, uv_err_name(err));
+  expect_at(at, err == 0, SEE_CONTRACT,
+            "stream_pipe() with valid streams and options should return 0 and "
+            "start; it returned %d (%s)",
+            err, uv_err_name(err));
   w->started = 1;
   consumer_set_pace(&w->consumer, pace);
   producer_start(&w->producer);
 }
+#define start_pipe_with(...) start_pipe_with_at(HERE, __VA_ARGS__)
 
 /* Starts the pipe with the options most tests use. */
 static void start_pipe(world_t *w, uint64_t total, consumer_pace_t pace) {
@@ -434,7 +447,7 @@ static int source_has_more(world_t *w) {
  * destination, reading should have started again. Once nothing moves, every
  * write the kernel took has had its callback, so the bytes in flight are
  * (within one partly written chunk) what the write queue holds. */
-static void expect_reading_restarted(world_t *w) {
+static void expect_reading_restarted_at(place_t at, world_t *w) {
   size_t queue;
 
   if (!w->watchdog.stalled || w->done_calls > 0 ||
@@ -442,46 +455,53 @@ static void expect_reading_restarted(world_t *w) {
       uv_is_active((uv_handle_t *)&w->source) || !source_has_more(w))
     return;
   queue = queue_now(w);
-  expect(queue > w->options.low_water_mark, SEE_BACKPRESSURE,
-         "reading stopped and never started again: after the consumer got "
-         "%llu of %llu bytes everything stopped moving, with the source "
-         "paused and only %zu bytes waiting for the destination. Every write "
-         "callback had run by then, so that is what was in flight: at or "
-         "below the low-water mark (%zu), where reading must start again. "
-         "Expected uv_read_start() on the source from the write callback "
-         "that brings the bytes in flight down to the low-water mark",
-         (unsigned long long)w->consumer.received,
-         (unsigned long long)w->producer.total, queue,
-         w->options.low_water_mark);
+  expect_at(
+      at, queue > w->options.low_water_mark, SEE_BACKPRESSURE,
+      "reading stopped and never started again: after the consumer got "
+      "%llu of %llu bytes everything stopped moving, with the source "
+      "paused and only %zu bytes waiting for the destination. Every write "
+      "callback had run by then, so that is what was in flight: at or "
+      "below the low-water mark (%zu), where reading must start again. "
+      "Expected uv_read_start() on the source from the write callback "
+      "that brings the bytes in flight down to the low-water mark",
+      (unsigned long long)w->consumer.received,
+      (unsigned long long)w->producer.total, queue, w->options.low_water_mark);
 }
+#define expect_reading_restarted(...)                                          \
+  expect_reading_restarted_at(HERE, __VA_ARGS__)
 
-static void expect_bounds(world_t *w) {
-  expect(w->max_queue <= QUEUE_BOUND, SEE_BACKPRESSURE,
-         "the destination's write queue (uv_stream_get_write_queue_size) "
-         "reached %zu bytes; expected at most %zu: the high-water mark "
-         "(%zu) plus one chunk (%zu). The pipe kept reading and writing "
-         "while the consumer could not keep up: stop reading once the bytes "
-         "in flight reach the high-water mark",
-         w->max_queue, (size_t)QUEUE_BOUND, (size_t)HIGH_WATER, (size_t)CHUNK);
-  expect(w->max_memory <= MEMORY_BOUND, SEE_MEMORY,
-         "the pipe held %zu bytes from pipe_mem_alloc() at once; expected at "
-         "most %zu (the high-water mark, a few chunks and some requests). "
-         "Buffers and write requests that wait for their write callback "
-         "count too",
-         w->max_memory, (size_t)MEMORY_BOUND);
+static void expect_bounds_at(place_t at, world_t *w) {
+  expect_at(at, w->max_queue <= QUEUE_BOUND, SEE_BACKPRESSURE,
+            "the destination's write queue (uv_stream_get_write_queue_size) "
+            "reached %zu bytes; expected at most %zu: the high-water mark "
+            "(%zu) plus one chunk (%zu). The pipe kept reading and writing "
+            "while the consumer could not keep up: stop reading once the bytes "
+            "in flight reach the high-water mark",
+            w->max_queue, (size_t)QUEUE_BOUND, (size_t)HIGH_WATER,
+            (size_t)CHUNK);
+  expect_at(
+      at, w->max_memory <= MEMORY_BOUND, SEE_MEMORY,
+      "the pipe held %zu bytes from pipe_mem_alloc() at once; expected at "
+      "most %zu (the high-water mark, a few chunks and some requests). "
+      "Buffers and write requests that wait for their write callback "
+      "count too",
+      w->max_memory, (size_t)MEMORY_BOUND);
 }
+#define expect_bounds(...) expect_bounds_at(HERE, __VA_ARGS__)
 
-static void expect_bytes_intact(world_t *w, uint64_t total) {
-  expect_reading_restarted(w);
-  expect(w->consumer.first_wrong == UINT64_MAX, SEE_CONTRACT,
-         "the consumer got a wrong byte at offset %llu of the stream: "
-         "expected every byte in order, as the producer wrote it. Does a "
-         "buffer get reused or freed before its write callback ran?",
-         (unsigned long long)w->consumer.first_wrong);
-  expect(w->consumer.received == total, SEE_CONTRACT,
-         "the consumer got %llu bytes; the producer wrote %llu",
-         (unsigned long long)w->consumer.received, (unsigned long long)total);
+static void expect_bytes_intact_at(place_t at, world_t *w, uint64_t total) {
+  expect_reading_restarted_at(at, w);
+  expect_at(at, w->consumer.first_wrong == UINT64_MAX, SEE_CONTRACT,
+            "the consumer got a wrong byte at offset %llu of the stream: "
+            "expected every byte in order, as the producer wrote it. Does a "
+            "buffer get reused or freed before its write callback ran?",
+            (unsigned long long)w->consumer.first_wrong);
+  expect_at(at, w->consumer.received == total, SEE_CONTRACT,
+            "the consumer got %llu bytes; the producer wrote %llu",
+            (unsigned long long)w->consumer.received,
+            (unsigned long long)total);
 }
+#define expect_bytes_intact(...) expect_bytes_intact_at(HERE, __VA_ARGS__)
 
 /* Why the consumer may miss the end of the stream although done ran: the
  * pipe closed the destination without a completed shutdown. */
@@ -493,44 +513,50 @@ static void expect_bytes_intact(world_t *w, uint64_t total) {
   "that cancels it"
 
 /* The consumer saw the end of the stream after the last byte. */
-static void expect_consumer_saw_end(world_t *w) {
+static void expect_consumer_saw_end_at(place_t at, world_t *w) {
   if (w->done_calls > 0 && w->destination_closing_at_done)
-    expect(w->consumer.eof, SEE_END,
-           "every byte arrived and done ran, but the consumer never saw the "
-           "end of the stream (UV_EOF); expected the pipe to shut the "
-           "destination down (uv_shutdown) once the source ended and the "
-           "last write completed, and to close both streams from the "
-           "shutdown callback. " CLOSE_IS_NOT_SHUTDOWN);
-  expect(w->consumer.eof, SEE_END,
-         "every byte arrived, but the consumer never saw the end of the "
-         "stream (UV_EOF)%s; expected the pipe to shut the destination down "
-         "(uv_shutdown) once the source ended and the last write completed",
-         w->done_calls > 0 ? ", although done had run" : "");
+    expect_at(at, w->consumer.eof, SEE_END,
+              "every byte arrived and done ran, but the consumer never saw the "
+              "end of the stream (UV_EOF); expected the pipe to shut the "
+              "destination down (uv_shutdown) once the source ended and the "
+              "last write completed, and to close both streams from the "
+              "shutdown callback. " CLOSE_IS_NOT_SHUTDOWN);
+  expect_at(at, w->consumer.eof, SEE_END,
+            "every byte arrived, but the consumer never saw the end of the "
+            "stream (UV_EOF)%s; expected the pipe to shut the destination down "
+            "(uv_shutdown) once the source ended and the last write completed",
+            w->done_calls > 0 ? ", although done had run" : "");
 }
+#define expect_consumer_saw_end(...)                                           \
+  expect_consumer_saw_end_at(HERE, __VA_ARGS__)
 
-static void expect_done_once(world_t *w, int status, const char *see) {
-  expect(w->done_calls > 0, see,
-         "the pipe never called done%s; expected done(data, %s) once",
-         w->watchdog.stalled ? " and everything stopped moving" : "",
-         status == 0 ? "0" : uv_err_name(status));
-  expect(w->done_status == status, see,
-         "done got status %d (%s); expected %d (%s)", w->done_status,
-         w->done_status == 0 ? "success" : uv_err_name(w->done_status), status,
-         status == 0 ? "success" : uv_err_name(status));
+static void expect_done_once_at(place_t at, world_t *w, int status,
+                                const char *see) {
+  expect_at(at, w->done_calls > 0, see,
+            "the pipe never called done%s; expected done(data, %s) once",
+            w->watchdog.stalled ? " and everything stopped moving" : "",
+            status == 0 ? "0" : uv_err_name(status));
+  expect_at(at, w->done_status == status, see,
+            "done got status %d (%s); expected %d (%s)", w->done_status,
+            w->done_status == 0 ? "success" : uv_err_name(w->done_status),
+            status, status == 0 ? "success" : uv_err_name(status));
 }
+#define expect_done_once(...) expect_done_once_at(HERE, __VA_ARGS__)
 
-static void expect_both_closed_at_done(world_t *w) {
-  expect(w->source_closing_at_done, SEE_CONTRACT,
-         "when done ran, the source was still open; expected the pipe to "
-         "close both streams before calling done");
-  expect(w->destination_closing_at_done, SEE_CONTRACT,
-         "when done ran, the destination was still open; expected the pipe "
-         "to close both streams before calling done: it owns them once "
-         "started");
+static void expect_both_closed_at_done_at(place_t at, world_t *w) {
+  expect_at(at, w->source_closing_at_done, SEE_CONTRACT,
+            "when done ran, the source was still open; expected the pipe to "
+            "close both streams before calling done");
+  expect_at(at, w->destination_closing_at_done, SEE_CONTRACT,
+            "when done ran, the destination was still open; expected the pipe "
+            "to close both streams before calling done: it owns them once "
+            "started");
 }
+#define expect_both_closed_at_done(...)                                        \
+  expect_both_closed_at_done_at(HERE, __VA_ARGS__)
 
 /* Closes everything and checks that the pipe left nothing behind. */
-static void settle(world_t *w) {
+static void settle_at(place_t at, world_t *w) {
   int source_left_open = !uv_is_closing((uv_handle_t *)&w->source);
   int destination_left_open = !uv_is_closing((uv_handle_t *)&w->destination);
   size_t blocks;
@@ -542,47 +568,49 @@ static void settle(world_t *w) {
   err = world_close(w);
   blocks = blocks_in_use(w);
   bytes = memory_in_use(w);
-  expect(w->done_calls == 1, SEE_CONTRACT,
-         "done ran %u times; expected exactly once", w->done_calls);
-  expect(!source_left_open && !destination_left_open, SEE_CONTRACT,
-         "the pipe left the %s open after done; expected it to close both",
-         source_left_open && destination_left_open
-             ? "source and the destination"
-         : source_left_open ? "source"
-                            : "destination");
-  expect(blocks == 0, SEE_MEMORY,
-         "%zu blocks (%zu bytes) from pipe_mem_alloc() were never freed; "
-         "expected none: every buffer and write request goes back with "
-         "pipe_mem_free(), on the error paths too (a write callback runs "
-         "for every write, whatever its status)",
-         blocks, bytes);
-  expect(err == 0, SEE_CONTRACT,
-         "uv_loop_close() returned %d (%s) after every handle was closed; "
-         "expected 0: the pipe left a request or handle of its own",
-         err, uv_err_name(err));
+  expect_at(at, w->done_calls == 1, SEE_CONTRACT,
+            "done ran %u times; expected exactly once", w->done_calls);
+  expect_at(at, !source_left_open && !destination_left_open, SEE_CONTRACT,
+            "the pipe left the %s open after done; expected it to close both",
+            source_left_open && destination_left_open
+                ? "source and the destination"
+            : source_left_open ? "source"
+                               : "destination");
+  expect_at(at, blocks == 0, SEE_MEMORY,
+            "%zu blocks (%zu bytes) from pipe_mem_alloc() were never freed; "
+            "expected none: every buffer and write request goes back with "
+            "pipe_mem_free(), on the error paths too (a write callback runs "
+            "for every write, whatever its status)",
+            blocks, bytes);
+  expect_at(at, err == 0, SEE_CONTRACT,
+            "uv_loop_close() returned %d (%s) after every handle was closed; "
+            "expected 0: the pipe left a request or handle of its own",
+            err, uv_err_name(err));
 }
+#define settle(...) settle_at(HERE, __VA_ARGS__)
 
 /* ------------------------------------------------------------------------
  * The short streams (also run under valgrind)
  * ------------------------------------------------------------------------ */
 
-static void copy_a_short_stream(world_t *w) {
+static void copy_a_short_stream_at(place_t at, world_t *w) {
   uint64_t total = 3 * CHUNK + 17;
   pipe_mem_stats_t mem;
 
   start_pipe(w, total, CONSUMER_FAST);
   drive(w, finished);
-  expect_bytes_intact(w, total);
+  expect_bytes_intact_at(at, w, total);
   pipe_mem_stats(&mem);
-  expect(mem.allocations > w->mem_at_start.allocations, SEE_MEMORY,
-         "the pipe copied the stream without a single pipe_mem_alloc(); "
-         "expected its buffers and requests to come from pipe_mem_alloc() "
-         "so that they can be counted");
-  expect_consumer_saw_end(w);
-  expect_done_once(w, 0, SEE_END);
-  expect_both_closed_at_done(w);
-  settle(w);
+  expect_at(at, mem.allocations > w->mem_at_start.allocations, SEE_MEMORY,
+            "the pipe copied the stream without a single pipe_mem_alloc(); "
+            "expected its buffers and requests to come from pipe_mem_alloc() "
+            "so that they can be counted");
+  expect_consumer_saw_end_at(at, w);
+  expect_done_once_at(at, w, 0, SEE_END);
+  expect_both_closed_at_done_at(at, w);
+  settle_at(at, w);
 }
+#define copy_a_short_stream(...) copy_a_short_stream_at(HERE, __VA_ARGS__)
 
 static void
 test_pipe_short_copy_arrives_byte_for_byte_over_a_socketpair(void **state) {

@@ -52,14 +52,25 @@ void cm_print_error(const char *format, ...);
 
 /* Fails the test with a message that says what was expected, what
  * happened, and what to reread. */
-#define expect(condition, see, ...)                                            \
+/* A place in this file. The checking helpers take their caller's and
+ * fail there, so that a failure points at the test that called them,
+ * where a learner looks, not at a helper many tests share. */
+typedef struct place {
+  const char *file;
+  int line;
+} place_t;
+
+#define HERE ((place_t){__FILE__, __LINE__})
+
+#define expect_at(at, condition, see, ...)                                     \
   do {                                                                         \
     if (!(condition)) {                                                        \
       cm_print_error(__VA_ARGS__);                                             \
       cm_print_error("\n  see %s\n", see);                                     \
-      fail();                                                                  \
+      _fail((at).file, (at).line);                                             \
     }                                                                          \
   } while (0)
+#define expect(condition, see, ...) expect_at(HERE, condition, see, __VA_ARGS__)
 
 /* ------------------------------------------------------------------------
  * Inputs from fixed seeds
@@ -343,9 +354,9 @@ test_splitter_gives_the_same_lines_however_the_input_is_chunked(void **state) {
 }
 
 /* Splits `in` in two at every offset and compares with `want`. */
-static void expect_same_at_every_cut(const char *in, const char *want,
-                                     size_t max_line, const char *what,
-                                     const char *see) {
+static void expect_same_at_every_cut_at(place_t at, const char *in,
+                                        const char *want, size_t max_line,
+                                        const char *what, const char *see) {
   size_t len = strlen(in);
   text_t expected = {0};
 
@@ -363,12 +374,14 @@ static void expect_same_at_every_cut(const char *in, const char *want,
       free(got.lines.bytes);
       free(expected.bytes);
       cm_print_error("\n  see %s\n", see);
-      fail();
+      _fail(at.file, at.line);
     }
     free(got.lines.bytes);
   }
   free(expected.bytes);
 }
+#define expect_same_at_every_cut(...)                                          \
+  expect_same_at_every_cut_at(HERE, __VA_ARGS__)
 
 static void
 test_splitter_ends_a_line_at_a_crlf_split_between_two_chunks(void **state) {
@@ -813,49 +826,55 @@ static void start(world_t *w, uint64_t seed, size_t size, size_t longest,
 
 /* The checks every finished run shares: done once with `status`, both
  * streams closed, the model's output exactly, no memory left. */
-static void expect_output(world_t *w, int status, const char *see) {
+static void expect_output_at(place_t at, world_t *w, int status,
+                             const char *see) {
   line_mem_stats_t now;
 
-  expect(w->done_calls == 1, SEE_CONTRACT,
-         "done ran %u times (nothing moved for 50 ms); expected exactly once, "
-         "after the last write, the shutdown and both close callbacks",
-         w->done_calls);
-  expect(w->done_status == status, see,
-         "done reported status %d (%s); expected %d (%s)", w->done_status,
-         w->done_status == 0 ? "success" : uv_err_name(w->done_status), status,
-         status == 0 ? "success" : uv_err_name(status));
-  expect(w->closed_at_done, SEE_CONTRACT,
-         "when done ran, the source and the destination were not both "
-         "closed; the transform owns them and closes each once before done");
-  expect(w->eof, SEE_END,
-         "the consumer never saw the end of the stream: shut the destination "
-         "down after the last write");
-  expect(w->received == w->model.output.len && w->first_wrong == SIZE_MAX,
-         w->received < w->model.output.len ? SEE_END : SEE_CHUNKS,
-         "the consumer received %zu bytes, the first wrong at offset %zd; "
-         "expected the %zu bytes of the %zu kept lines%s",
-         w->received,
-         w->first_wrong == SIZE_MAX ? (ssize_t)-1 : (ssize_t)w->first_wrong,
-         w->model.output.len, w->model.kept,
-         w->received < w->model.output.len
-             ? " (the end is missing: was the last line dropped?)"
-             : " (a line split across chunks came out cut in two?)");
-  expect(w->report.lines_in == w->model.count &&
-             w->report.lines_out == w->model.kept &&
-             w->report.too_long == w->model.too_long,
-         SEE_CONTRACT,
-         "the report says lines_in %llu, lines_out %llu, too_long %llu; "
-         "expected %zu, %zu, %zu",
-         (unsigned long long)w->report.lines_in,
-         (unsigned long long)w->report.lines_out,
-         (unsigned long long)w->report.too_long, w->model.count, w->model.kept,
-         w->model.too_long);
+  expect_at(
+      at, w->done_calls == 1, SEE_CONTRACT,
+      "done ran %u times (nothing moved for 50 ms); expected exactly once, "
+      "after the last write, the shutdown and both close callbacks",
+      w->done_calls);
+  expect_at(at, w->done_status == status, see,
+            "done reported status %d (%s); expected %d (%s)", w->done_status,
+            w->done_status == 0 ? "success" : uv_err_name(w->done_status),
+            status, status == 0 ? "success" : uv_err_name(status));
+  expect_at(at, w->closed_at_done, SEE_CONTRACT,
+            "when done ran, the source and the destination were not both "
+            "closed; the transform owns them and closes each once before done");
+  expect_at(
+      at, w->eof, SEE_END,
+      "the consumer never saw the end of the stream: shut the destination "
+      "down after the last write");
+  expect_at(at,
+            w->received == w->model.output.len && w->first_wrong == SIZE_MAX,
+            w->received < w->model.output.len ? SEE_END : SEE_CHUNKS,
+            "the consumer received %zu bytes, the first wrong at offset %zd; "
+            "expected the %zu bytes of the %zu kept lines%s",
+            w->received,
+            w->first_wrong == SIZE_MAX ? (ssize_t)-1 : (ssize_t)w->first_wrong,
+            w->model.output.len, w->model.kept,
+            w->received < w->model.output.len
+                ? " (the end is missing: was the last line dropped?)"
+                : " (a line split across chunks came out cut in two?)");
+  expect_at(at,
+            w->report.lines_in == w->model.count &&
+                w->report.lines_out == w->model.kept &&
+                w->report.too_long == w->model.too_long,
+            SEE_CONTRACT,
+            "the report says lines_in %llu, lines_out %llu, too_long %llu; "
+            "expected %zu, %zu, %zu",
+            (unsigned long long)w->report.lines_in,
+            (unsigned long long)w->report.lines_out,
+            (unsigned long long)w->report.too_long, w->model.count,
+            w->model.kept, w->model.too_long);
   line_mem_stats(&now);
-  expect(now.live_blocks == w->mem_at_start.live_blocks, SEE_CONTRACT,
-         "%zu blocks from line_mem_alloc() were still live after done; "
-         "expected none",
-         now.live_blocks - w->mem_at_start.live_blocks);
+  expect_at(at, now.live_blocks == w->mem_at_start.live_blocks, SEE_CONTRACT,
+            "%zu blocks from line_mem_alloc() were still live after done; "
+            "expected none",
+            now.live_blocks - w->mem_at_start.live_blocks);
 }
+#define expect_output(...) expect_output_at(HERE, __VA_ARGS__)
 
 static void test_transform_filters_and_rewrites_a_log_end_to_end(void **state) {
   world_t *w = *state;

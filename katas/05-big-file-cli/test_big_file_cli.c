@@ -47,14 +47,25 @@ void cm_print_error(const char *format, ...);
 
 /* Fails the test with a message that says what was expected, what
  * happened, and what to reread. */
-#define expect(condition, see, ...)                                            \
+/* A place in this file. The checking helpers take their caller's and
+ * fail there, so that a failure points at the test that called them,
+ * where a learner looks, not at a helper many tests share. */
+typedef struct place {
+  const char *file;
+  int line;
+} place_t;
+
+#define HERE ((place_t){__FILE__, __LINE__})
+
+#define expect_at(at, condition, see, ...)                                     \
   do {                                                                         \
     if (!(condition)) {                                                        \
       cm_print_error(__VA_ARGS__);                                             \
       cm_print_error("\n  see %s\n", see);                                     \
-      fail();                                                                  \
+      _fail((at).file, (at).line);                                             \
     }                                                                          \
   } while (0)
+#define expect(condition, see, ...) expect_at(HERE, condition, see, __VA_ARGS__)
 
 /* ------------------------------------------------------------------------
  * Helpers
@@ -78,53 +89,59 @@ static const char *excerpt(const char *text, size_t len) {
   return o;
 }
 
-static void make_log(const char *name, const struct loggen_spec *spec,
-                     char **report) {
+static void make_log_at(place_t at, const char *name,
+                        const struct loggen_spec *spec, char **report) {
   int err = loggen_write(name, spec, report);
-  expect(err == 0, SEE_CONTRACT, "the suite cannot write '%s': %s", name,
-         strerror(-err));
+  expect_at(at, err == 0, SEE_CONTRACT, "the suite cannot write '%s': %s", name,
+            strerror(-err));
 }
+#define make_log(...) make_log_at(HERE, __VA_ARGS__)
 
-static void make_text(const char *name, const char *text, size_t len) {
+static void make_text_at(place_t at, const char *name, const char *text,
+                         size_t len) {
   int err = loggen_write_text(name, text, len);
-  expect(err == 0, SEE_CONTRACT, "the suite cannot write '%s': %s", name,
-         strerror(-err));
+  expect_at(at, err == 0, SEE_CONTRACT, "the suite cannot write '%s': %s", name,
+            strerror(-err));
 }
+#define make_text(...) make_text_at(HERE, __VA_ARGS__)
 
-static void run_process(const char *file, int stderr_tty,
-                        struct cli_result *r) {
+static void run_process_at(place_t at, const char *file, int stderr_tty,
+                           struct cli_result *r) {
   char *argv[] = {"bigstat", (char *)file, NULL};
   int argc = file != NULL ? 2 : 1;
   int err = cli_run_process(argc, argv, stderr_tty, r);
-  expect(err == 0, SEE_CONTRACT,
-         "the suite cannot run bigstat as a process: %s", uv_strerror(err));
-  expect(r->term_signal == 0, SEE_CONTRACT,
-         "bigstat was killed by signal %d; its standard error: %s",
-         r->term_signal, excerpt(r->err, r->err_len));
+  expect_at(at, err == 0, SEE_CONTRACT,
+            "the suite cannot run bigstat as a process: %s", uv_strerror(err));
+  expect_at(at, r->term_signal == 0, SEE_CONTRACT,
+            "bigstat was killed by signal %d; its standard error: %s",
+            r->term_signal, excerpt(r->err, r->err_len));
 }
+#define run_process(...) run_process_at(HERE, __VA_ARGS__)
 
-static void run_here(const char *file, struct cli_result *r) {
+static void run_here_at(place_t at, const char *file, struct cli_result *r) {
   char *argv[] = {"bigstat", (char *)file, NULL};
   int err = cli_run_here(2, argv, r);
-  expect(err == 0, SEE_CONTRACT,
-         "the suite cannot redirect the standard streams: %s", strerror(-err));
+  expect_at(at, err == 0, SEE_CONTRACT,
+            "the suite cannot redirect the standard streams: %s",
+            strerror(-err));
 }
+#define run_here(...) run_here_at(HERE, __VA_ARGS__)
 
 /* The report must be exactly the expected text: names the first line that
  * differs. */
-static void expect_report(const struct cli_result *r, const char *expected,
-                          const char *what) {
+static void expect_report_at(place_t at, const struct cli_result *r,
+                             const char *expected, const char *what) {
   /* Every line loggen writes is a valid one. */
-  expect(r->exit_status != BIGSTAT_EXIT_DATA, SEE_CHUNKS,
-         "%s: expected exit status 0 and the report, got %d with this on "
-         "standard error: %s; every line of this log is valid, so a line "
-         "found malformed was most likely cut in two: where a read chunk "
-         "ended, or where a line buffer of fixed size filled up",
-         what, r->exit_status, excerpt(r->err, r->err_len));
-  expect(r->exit_status == BIGSTAT_EXIT_OK, SEE_CONTRACT,
-         "%s: expected exit status 0 and the report, got %d with this on "
-         "standard error: %s",
-         what, r->exit_status, excerpt(r->err, r->err_len));
+  expect_at(at, r->exit_status != BIGSTAT_EXIT_DATA, SEE_CHUNKS,
+            "%s: expected exit status 0 and the report, got %d with this on "
+            "standard error: %s; every line of this log is valid, so a line "
+            "found malformed was most likely cut in two: where a read chunk "
+            "ended, or where a line buffer of fixed size filled up",
+            what, r->exit_status, excerpt(r->err, r->err_len));
+  expect_at(at, r->exit_status == BIGSTAT_EXIT_OK, SEE_CONTRACT,
+            "%s: expected exit status 0 and the report, got %d with this on "
+            "standard error: %s",
+            what, r->exit_status, excerpt(r->err, r->err_len));
   const char *a = expected, *b = r->out;
   for (unsigned line = 1;; line++) {
     const char *ea = strchr(a, '\n'), *eb = strchr(b, '\n');
@@ -136,10 +153,11 @@ static void expect_report(const struct cli_result *r, const char *expected,
                                 strncmp(a, "duration", 8) == 0
                             ? SEE_BOUNDED
                             : SEE_CONTRACT;
-      expect(0, see,
-             "%s: line %u of the report differs:\n  expected: %s\n  actual:   "
-             "%s",
-             what, line, excerpt(a, la), *b ? excerpt(b, lb) : "(nothing)");
+      expect_at(
+          at, 0, see,
+          "%s: line %u of the report differs:\n  expected: %s\n  actual:   "
+          "%s",
+          what, line, excerpt(a, la), *b ? excerpt(b, lb) : "(nothing)");
     }
     if (ea == NULL)
       break;
@@ -147,6 +165,7 @@ static void expect_report(const struct cli_result *r, const char *expected,
     b = eb + 1;
   }
 }
+#define expect_report(...) expect_report_at(HERE, __VA_ARGS__)
 
 /* Does haystack hold one of the '|'-separated words, in any case? */
 static int has_word(const char *haystack, const char *words) {
@@ -166,43 +185,46 @@ static int has_word(const char *haystack, const char *words) {
 /* The one shape of every error: the status, one line on standard error
  * naming the file (in quotes) and the problem, nothing on standard output,
  * and, as a process, every descriptor closed. */
-static void expect_one_line_error(const struct cli_result *r, const char *file,
-                                  int status, const char *words,
-                                  const char *what) {
-  expect(r->exit_status == status, SEE_ERRORS,
-         "%s: expected exit status %d, got %d (standard error: %s)", what,
-         status, r->exit_status, excerpt(r->err, r->err_len));
-  expect(r->out_len == 0, SEE_ERRORS,
-         "%s: expected nothing on standard output, got %zu bytes: %s", what,
-         r->out_len, excerpt(r->out, r->out_len));
+static void expect_one_line_error_at(place_t at, const struct cli_result *r,
+                                     const char *file, int status,
+                                     const char *words, const char *what) {
+  expect_at(at, r->exit_status == status, SEE_ERRORS,
+            "%s: expected exit status %d, got %d (standard error: %s)", what,
+            status, r->exit_status, excerpt(r->err, r->err_len));
+  expect_at(at, r->out_len == 0, SEE_ERRORS,
+            "%s: expected nothing on standard output, got %zu bytes: %s", what,
+            r->out_len, excerpt(r->out, r->out_len));
   const char *newline = memchr(r->err, '\n', r->err_len);
-  expect(newline != NULL && (size_t)(newline - r->err) + 1 == r->err_len,
-         SEE_ERRORS,
-         "%s: expected exactly one line, ending in a newline, on standard "
-         "error; got %zu bytes: %s",
-         what, r->err_len, excerpt(r->err, r->err_len));
+  expect_at(at, newline != NULL && (size_t)(newline - r->err) + 1 == r->err_len,
+            SEE_ERRORS,
+            "%s: expected exactly one line, ending in a newline, on standard "
+            "error; got %zu bytes: %s",
+            what, r->err_len, excerpt(r->err, r->err_len));
   if (file != NULL) {
     char quoted[256];
     snprintf(quoted, sizeof(quoted), "'%s'", file);
-    expect(strstr(r->err, quoted) != NULL, SEE_ERRORS,
-           "%s: expected the message to name the file as %s; got: %s", what,
-           quoted, excerpt(r->err, r->err_len));
+    expect_at(at, strstr(r->err, quoted) != NULL, SEE_ERRORS,
+              "%s: expected the message to name the file as %s; got: %s", what,
+              quoted, excerpt(r->err, r->err_len));
   }
-  expect(has_word(r->err, words), SEE_ERRORS,
-         "%s: expected the message to say what is wrong (one of: %s); got: "
-         "%s",
-         what, words, excerpt(r->err, r->err_len));
+  expect_at(at, has_word(r->err, words), SEE_ERRORS,
+            "%s: expected the message to say what is wrong (one of: %s); got: "
+            "%s",
+            what, words, excerpt(r->err, r->err_len));
 }
+#define expect_one_line_error(...) expect_one_line_error_at(HERE, __VA_ARGS__)
 
-static void expect_closed(const struct cli_result *r, const char *what) {
-  expect(r->has_figures, SEE_CONTRACT,
-         "%s: bigstat_main() never returned; standard error: %s", what,
-         excerpt(r->err, r->err_len));
-  expect(r->fds_left == 0, SEE_ERRORS,
-         "%s: %ld descriptor(s) opened by bigstat_main() were still open "
-         "after it returned; close the file (and the loop) on every path",
-         what, r->fds_left);
+static void expect_closed_at(place_t at, const struct cli_result *r,
+                             const char *what) {
+  expect_at(at, r->has_figures, SEE_CONTRACT,
+            "%s: bigstat_main() never returned; standard error: %s", what,
+            excerpt(r->err, r->err_len));
+  expect_at(at, r->fds_left == 0, SEE_ERRORS,
+            "%s: %ld descriptor(s) opened by bigstat_main() were still open "
+            "after it returned; close the file (and the loop) on every path",
+            what, r->fds_left);
 }
+#define expect_closed(...) expect_closed_at(HERE, __VA_ARGS__)
 
 /* ------------------------------------------------------------------------
  * The report, inside this process (run under valgrind too)

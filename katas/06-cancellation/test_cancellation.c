@@ -38,12 +38,23 @@
  * which is all the grader reads; cm_print_error() writes into the report. */
 void cm_print_error(const char *const format, ...)
     __attribute__((format(printf, 1, 2)));
-#define fail_explained(...)                                                    \
+/* A place in this file. The checking helpers take their caller's and
+ * fail there, so that a failure points at the test that called them,
+ * where a learner looks, not at a helper many tests share. */
+typedef struct place {
+  const char *file;
+  int line;
+} place_t;
+
+#define HERE ((place_t){__FILE__, __LINE__})
+
+#define fail_explained_at(at, ...)                                             \
   do {                                                                         \
     cm_print_error(__VA_ARGS__);                                               \
     cm_print_error("\n");                                                      \
-    fail();                                                                    \
+    _fail((at).file, (at).line);                                               \
   } while (0)
+#define fail_explained(...) fail_explained_at(HERE, __VA_ARGS__)
 
 #define SEE_CONTRACT "see README: The contract"
 #define SEE_SIGNAL "see README: The signal and its listeners"
@@ -108,41 +119,49 @@ static const char *result_name(ssize_t result) {
 
 /* Checks that an operation reported exactly once, from the loop, with
  * `expected`. */
-static void expect_one_report(const char *what, const report_t *r,
-                              ssize_t expected, const char *see) {
+static void expect_one_report_at(place_t at, const char *what,
+                                 const report_t *r, ssize_t expected,
+                                 const char *see) {
   if (r->count != 1)
-    fail_explained("%s: the completion callback ran %u times\n"
-                   "  expected: exactly once, whatever came first (the "
-                   "operation's end or the abort)\n%s",
-                   what, r->count, r->count > 1 ? SEE_ONCE : see);
+    fail_explained_at(at,
+                      "%s: the completion callback ran %u times\n"
+                      "  expected: exactly once, whatever came first (the "
+                      "operation's end or the abort)\n%s",
+                      what, r->count, r->count > 1 ? SEE_ONCE : see);
   if (r->came_inside_call)
-    fail_explained("%s: the completion callback ran inside the call that "
-                   "started or aborted it\n"
-                   "  expected: it comes later, from a libuv callback of the "
-                   "loop\n" SEE_ONCE,
-                   what);
+    fail_explained_at(
+        at,
+        "%s: the completion callback ran inside the call that "
+        "started or aborted it\n"
+        "  expected: it comes later, from a libuv callback of the "
+        "loop\n" SEE_ONCE,
+        what);
   if (r->result != expected)
-    fail_explained("%s\n  expected: %s (%zd)\n    actual: %s (%zd)\n%s", what,
-                   result_name(expected), expected, result_name(r->result),
-                   r->result, see);
+    fail_explained_at(at, "%s\n  expected: %s (%zd)\n    actual: %s (%zd)\n%s",
+                      what, result_name(expected), expected,
+                      result_name(r->result), r->result, see);
 }
+#define expect_one_report(...) expect_one_report_at(HERE, __VA_ARGS__)
 
-static void expect_no_listener(const char *what, const abort_signal_t *signal) {
+static void expect_no_listener_at(place_t at, const char *what,
+                                  const abort_signal_t *signal) {
   size_t left = abort_signal_listener_count(signal);
 
   if (left != 0)
-    fail_explained("%s: %zu listener(s) still attached to the signal after "
-                   "every operation reported\n"
-                   "  expected: none: an operation that reported must not "
-                   "be called when the signal aborts later, and a "
-                   "long-lived signal must not collect one listener per "
-                   "operation\n" SEE_LISTENERS,
-                   what, left);
+    fail_explained_at(at,
+                      "%s: %zu listener(s) still attached to the signal after "
+                      "every operation reported\n"
+                      "  expected: none: an operation that reported must not "
+                      "be called when the signal aborts later, and a "
+                      "long-lived signal must not collect one listener per "
+                      "operation\n" SEE_LISTENERS,
+                      what, left);
 }
+#define expect_no_listener(...) expect_no_listener_at(HERE, __VA_ARGS__)
 
 /* Runs the loop to its end, frees the signals, and closes the loop. */
-static void finish_loop(uv_loop_t *loop, abort_signal_t *a, abort_signal_t *b,
-                        const char *what) {
+static void finish_loop_at(place_t at, uv_loop_t *loop, abort_signal_t *a,
+                           abort_signal_t *b, const char *what) {
   int err;
 
   assert_int_equal(uv_run(loop, UV_RUN_DEFAULT), 0);
@@ -151,13 +170,15 @@ static void finish_loop(uv_loop_t *loop, abort_signal_t *a, abort_signal_t *b,
   assert_int_equal(uv_run(loop, UV_RUN_DEFAULT), 0);
   err = uv_loop_close(loop);
   if (err != 0)
-    fail_explained("%s: the loop still holds a handle or a request once "
-                   "everything reported and the signals were freed "
-                   "(uv_loop_close(): %s)\n"
-                   "  expected: an operation that reported, and a freed "
-                   "signal, leave nothing on the loop\n" SEE_CONTRACT,
-                   what, uv_err_name(err));
+    fail_explained_at(at,
+                      "%s: the loop still holds a handle or a request once "
+                      "everything reported and the signals were freed "
+                      "(uv_loop_close(): %s)\n"
+                      "  expected: an operation that reported, and a freed "
+                      "signal, leave nothing on the loop\n" SEE_CONTRACT,
+                      what, uv_err_name(err));
 }
+#define finish_loop(...) finish_loop_at(HERE, __VA_ARGS__)
 
 typedef struct listener_log {
   abort_listener_t listener;
@@ -187,37 +208,44 @@ static void log_listener(abort_listener_t *listener, int reason) {
     abort_signal_remove(&log->remove_from_call->listener);
 }
 
-static void add_or_fail(abort_signal_t *signal, listener_log_t *log) {
+static void add_or_fail_at(place_t at, abort_signal_t *signal,
+                           listener_log_t *log) {
   int err;
 
   memset(&log->listener, 0, sizeof(log->listener));
   log->signal = signal;
   err = abort_signal_add(signal, &log->listener, log_listener);
   if (err != 0)
-    fail_explained("abort_signal_add() on a signal that has not aborted "
-                   "returned %s\n  expected: 0\n" SEE_SIGNAL,
-                   uv_err_name(err));
+    fail_explained_at(at,
+                      "abort_signal_add() on a signal that has not aborted "
+                      "returned %s\n  expected: 0\n" SEE_SIGNAL,
+                      uv_err_name(err));
 }
+#define add_or_fail(...) add_or_fail_at(HERE, __VA_ARGS__)
 
-static abort_signal_t *new_signal_or_fail(void) {
+static abort_signal_t *new_signal_or_fail_at(place_t at) {
   abort_signal_t *signal = NULL;
   int err = abort_signal_new(&signal);
 
   if (err != 0 || signal == NULL)
-    fail_explained("abort_signal_new() failed: %s\n" SEE_CONTRACT,
-                   uv_err_name(err));
+    fail_explained_at(at, "abort_signal_new() failed: %s\n" SEE_CONTRACT,
+                      uv_err_name(err));
   return signal;
 }
+#define new_signal_or_fail() new_signal_or_fail_at(HERE)
 
-static abort_signal_t *timeout_or_fail(uv_loop_t *loop, uint64_t ms) {
+static abort_signal_t *timeout_or_fail_at(place_t at, uv_loop_t *loop,
+                                          uint64_t ms) {
   abort_signal_t *signal = NULL;
   int err = abort_signal_timeout(loop, ms, &signal);
 
   if (err != 0 || signal == NULL)
-    fail_explained("abort_signal_timeout(%llu ms) failed: %s\n" SEE_TIMEOUT,
-                   (unsigned long long)ms, uv_err_name(err));
+    fail_explained_at(at,
+                      "abort_signal_timeout(%llu ms) failed: %s\n" SEE_TIMEOUT,
+                      (unsigned long long)ms, uv_err_name(err));
   return signal;
 }
+#define timeout_or_fail(...) timeout_or_fail_at(HERE, __VA_ARGS__)
 
 /* ------------------------------------------------------------------------
  * Holding the pool's threads
@@ -302,7 +330,7 @@ static void hold_done(uv_work_t *req, int status) {
   assert_int_equal(status, 0);
 }
 
-static void pool_hold(uv_loop_t *loop, pool_hold_t *hold) {
+static void pool_hold_at(place_t at, uv_loop_t *loop, pool_hold_t *hold) {
   hold->job = held_job_new();
   hold->threads = pool_threads();
   hold->reqs = calloc(hold->threads, sizeof(*hold->reqs));
@@ -314,9 +342,10 @@ static void pool_hold(uv_loop_t *loop, pool_hold_t *hold) {
   }
   for (unsigned i = 0; i < hold->threads; i++)
     if (!wait_for(&hold->job->started))
-      fail_explained("the suite could not hold the pool's %u threads",
-                     hold->threads);
+      fail_explained_at(at, "the suite could not hold the pool's %u threads",
+                        hold->threads);
 }
+#define pool_hold(...) pool_hold_at(HERE, __VA_ARGS__)
 
 static void pool_let_go(pool_hold_t *hold) {
   for (unsigned i = 0; i < hold->threads; i++)

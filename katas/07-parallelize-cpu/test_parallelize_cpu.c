@@ -40,12 +40,23 @@
  * writes into the report. So every explanation goes through it. */
 void cm_print_error(const char *const format, ...)
     __attribute__((format(printf, 1, 2)));
-#define fail_explained(...)                                                    \
+/* A place in this file. The checking helpers take their caller's and
+ * fail there, so that a failure points at the test that called them,
+ * where a learner looks, not at a helper many tests share. */
+typedef struct place {
+  const char *file;
+  int line;
+} place_t;
+
+#define HERE ((place_t){__FILE__, __LINE__})
+
+#define fail_explained_at(at, ...)                                             \
   do {                                                                         \
     cm_print_error(__VA_ARGS__);                                               \
     cm_print_error("\n");                                                      \
-    fail();                                                                    \
+    _fail((at).file, (at).line);                                               \
   } while (0)
+#define fail_explained(...) fail_explained_at(HERE, __VA_ARGS__)
 
 #define SEE_CONTRACT "see README: The contract"
 #define SEE_HEARTBEAT "see README: Why the heartbeat stops"
@@ -103,8 +114,8 @@ static void describe(const job_spec_t *spec, char *text, size_t size) {
 
 /* Starts `spec` on `loop` reporting into `out`, and checks that the start
  * worked and did not report from inside job_start(). Returns the job. */
-static job_t *start_or_fail(uv_loop_t *loop, const job_spec_t *spec,
-                            outcome_t *out) {
+static job_t *start_or_fail_at(place_t at, uv_loop_t *loop,
+                               const job_spec_t *spec, outcome_t *out) {
   char what[128];
   job_t *job = NULL;
   int err;
@@ -113,33 +124,39 @@ static job_t *start_or_fail(uv_loop_t *loop, const job_spec_t *spec,
   memset(out, 0, sizeof(*out));
   err = job_start(loop, spec, on_done, out, &job);
   if (err != 0)
-    fail_explained("%s: job_start() failed: %s (%s)\n" SEE_CONTRACT, what,
-                   uv_strerror(err), uv_err_name(err));
+    fail_explained_at(at, "%s: job_start() failed: %s (%s)\n" SEE_CONTRACT,
+                      what, uv_strerror(err), uv_err_name(err));
   if (out->reports != 0)
-    fail_explained("%s: the done callback ran inside job_start()\n"
-                   "  expected: the report comes later, from the loop\n"
-                   "    actual: it came before job_start() returned, so "
-                   "the caller sees its result before its own start "
-                   "returns\n" SEE_CONTRACT,
-                   what);
+    fail_explained_at(at,
+                      "%s: the done callback ran inside job_start()\n"
+                      "  expected: the report comes later, from the loop\n"
+                      "    actual: it came before job_start() returned, so "
+                      "the caller sees its result before its own start "
+                      "returns\n" SEE_CONTRACT,
+                      what);
   if (job == NULL)
-    fail_explained(
-        "%s: job_start() returned 0 but did not set *job\n" SEE_CONTRACT, what);
+    fail_explained_at(
+        at, "%s: job_start() returned 0 but did not set *job\n" SEE_CONTRACT,
+        what);
   return job;
 }
+#define start_or_fail(...) start_or_fail_at(HERE, __VA_ARGS__)
 
 /* Closes a loop that every job has left, or fails the test naming what
  * is still open. */
-static void close_loop_or_fail(uv_loop_t *loop, const char *what) {
+static void close_loop_or_fail_at(place_t at, uv_loop_t *loop,
+                                  const char *what) {
   int err = uv_loop_close(loop);
 
   if (err != 0)
-    fail_explained("%s: after the job reported, the loop still holds a "
-                   "handle or a request (uv_loop_close(): %s)\n"
-                   "  expected: a job leaves nothing behind once it has "
-                   "reported\n" SEE_CONTRACT,
-                   what, uv_err_name(err));
+    fail_explained_at(at,
+                      "%s: after the job reported, the loop still holds a "
+                      "handle or a request (uv_loop_close(): %s)\n"
+                      "  expected: a job leaves nothing behind once it has "
+                      "reported\n" SEE_CONTRACT,
+                      what, uv_err_name(err));
 }
+#define close_loop_or_fail(...) close_loop_or_fail_at(HERE, __VA_ARGS__)
 
 /* The serial digest of `spec`, computed once: the runs that retry a
  * timing, and the test that runs one job twenty times, check the same
@@ -166,31 +183,34 @@ static uint64_t serial_digest(const job_spec_t *spec) {
 }
 
 /* Checks that a job reported once, with status 0 and the serial digest. */
-static void expect_serial_result(const job_spec_t *spec, const outcome_t *out,
-                                 const char *see) {
+static void expect_serial_result_at(place_t at, const job_spec_t *spec,
+                                    const outcome_t *out, const char *see) {
   char what[128];
   uint64_t expected = serial_digest(spec);
 
   describe(spec, what, sizeof(what));
   if (out->reports != 1)
-    fail_explained(
-        "%s reported %u times\n  expected: exactly once\n" SEE_CONTRACT, what,
-        out->reports);
+    fail_explained_at(
+        at, "%s reported %u times\n  expected: exactly once\n" SEE_CONTRACT,
+        what, out->reports);
   if (out->status != 0)
-    fail_explained("%s reported status %s\n  expected: 0, the job was not "
-                   "cancelled\n" SEE_CONTRACT,
-                   what, uv_err_name(out->status));
+    fail_explained_at(at,
+                      "%s reported status %s\n  expected: 0, the job was not "
+                      "cancelled\n" SEE_CONTRACT,
+                      what, uv_err_name(out->status));
   if (out->result.digest != expected || out->result.items != spec->items)
-    fail_explained("%s\n  expected: digest 0x%016llx over %zu items (the "
-                   "serial answer, workload_digest_range())\n"
-                   "    actual: digest 0x%016llx over %zu items\n"
-                   "each chunk's digest starts from WORKLOAD_DIGEST_EMPTY, "
-                   "and the chunks are put together in item order, "
-                   "whatever order they finish in\n%s",
-                   what, (unsigned long long)expected, spec->items,
-                   (unsigned long long)out->result.digest, out->result.items,
-                   see);
+    fail_explained_at(at,
+                      "%s\n  expected: digest 0x%016llx over %zu items (the "
+                      "serial answer, workload_digest_range())\n"
+                      "    actual: digest 0x%016llx over %zu items\n"
+                      "each chunk's digest starts from WORKLOAD_DIGEST_EMPTY, "
+                      "and the chunks are put together in item order, "
+                      "whatever order they finish in\n%s",
+                      what, (unsigned long long)expected, spec->items,
+                      (unsigned long long)out->result.digest, out->result.items,
+                      see);
 }
+#define expect_serial_result(...) expect_serial_result_at(HERE, __VA_ARGS__)
 
 /* Runs one job to the end on a fresh loop and returns what it reported. */
 static outcome_t run_job(const job_spec_t *spec) {
@@ -782,22 +802,27 @@ static void test_job_queues_its_chunks_on_the_thread_pool(void **state) {
  * Cancellation
  * ------------------------------------------------------------------------ */
 
-static void expect_cancelled_once(const outcome_t *out, const char *what) {
+static void expect_cancelled_once_at(place_t at, const outcome_t *out,
+                                     const char *what) {
   if (out->reports != 1)
-    fail_explained("%s reported %u times\n  expected: exactly once, "
-                   "however many of its chunks were cancelled\n" SEE_CANCEL,
-                   what, out->reports);
+    fail_explained_at(at,
+                      "%s reported %u times\n  expected: exactly once, "
+                      "however many of its chunks were cancelled\n" SEE_CANCEL,
+                      what, out->reports);
   if (out->status != UV_ECANCELED)
-    fail_explained("%s reported status %s\n  expected: UV_ECANCELED, since "
-                   "job_cancel() came before the job finished\n" SEE_CANCEL,
-                   what, out->status == 0 ? "0" : uv_err_name(out->status));
+    fail_explained_at(at,
+                      "%s reported status %s\n  expected: UV_ECANCELED, since "
+                      "job_cancel() came before the job finished\n" SEE_CANCEL,
+                      what, out->status == 0 ? "0" : uv_err_name(out->status));
   if (out->result.digest != 0 || out->result.items != 0)
-    fail_explained("%s reported a result with its cancellation\n"
-                   "  expected: digest 0 over 0 items\n"
-                   "    actual: digest 0x%016llx over %zu items\n" SEE_CANCEL,
-                   what, (unsigned long long)out->result.digest,
-                   out->result.items);
+    fail_explained_at(
+        at,
+        "%s reported a result with its cancellation\n"
+        "  expected: digest 0 over 0 items\n"
+        "    actual: digest 0x%016llx over %zu items\n" SEE_CANCEL,
+        what, (unsigned long long)out->result.digest, out->result.items);
 }
+#define expect_cancelled_once(...) expect_cancelled_once_at(HERE, __VA_ARGS__)
 
 static void
 test_job_cancelled_before_the_loop_runs_reports_it_once(void **state) {

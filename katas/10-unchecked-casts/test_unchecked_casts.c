@@ -40,12 +40,23 @@
  * report. So every explanation goes through it. */
 void cm_print_error(const char *const format, ...)
     __attribute__((format(printf, 1, 2)));
-#define fail_explained(...)                                                    \
+/* A place in this file. The checking helpers take their caller's and
+ * fail there, so that a failure points at the test that called them,
+ * where a learner looks, not at a helper many tests share. */
+typedef struct place {
+  const char *file;
+  int line;
+} place_t;
+
+#define HERE ((place_t){__FILE__, __LINE__})
+
+#define fail_explained_at(at, ...)                                             \
   do {                                                                         \
     cm_print_error(__VA_ARGS__);                                               \
     cm_print_error("\n");                                                      \
-    fail();                                                                    \
+    _fail((at).file, (at).line);                                               \
   } while (0)
+#define fail_explained(...) fail_explained_at(HERE, __VA_ARGS__)
 
 /* ------------------------------------------------------------------------
  * Input at the edge of readable memory
@@ -235,52 +246,60 @@ static int decode(void **state, const bytes_t *f, frame_message_t *msg,
 
 /* Decodes a frame that must be rejected with `want`. `why` says what is
  * wrong with it, `see` where the README says so. */
-static void expect_error(void **state, const bytes_t *f, int want,
-                         const char *why, const char *see) {
+static void expect_error_at(place_t at, void **state, const bytes_t *f,
+                            int want, const char *why, const char *see) {
   frame_message_t msg;
   size_t consumed;
   int got = decode(state, f, &msg, &consumed);
 
   if (got != want)
-    fail_explained("expected %s (%s)\n"
-                   "     got %s (%s)\n"
-                   "because %s\n%s",
-                   frame_error_name(want), frame_strerror(want),
-                   frame_error_name(got), frame_strerror(got), why, see);
+    fail_explained_at(at,
+                      "expected %s (%s)\n"
+                      "     got %s (%s)\n"
+                      "because %s\n%s",
+                      frame_error_name(want), frame_strerror(want),
+                      frame_error_name(got), frame_strerror(got), why, see);
 }
+#define expect_error(...) expect_error_at(HERE, __VA_ARGS__)
 
 /* Decodes a frame that must be accepted as a message of `kind`. */
-static void expect_message(void **state, const bytes_t *f, frame_kind_t kind,
-                           frame_message_t *msg, const char *see) {
+static void expect_message_at(place_t at, void **state, const bytes_t *f,
+                              frame_kind_t kind, frame_message_t *msg,
+                              const char *see) {
   size_t consumed;
   int got = decode(state, f, msg, &consumed);
 
   if (got != FRAME_OK)
-    fail_explained("expected FRAME_OK: the frame is well formed\n"
-                   "     got %s (%s)\n%s",
-                   frame_error_name(got), frame_strerror(got), see);
+    fail_explained_at(at,
+                      "expected FRAME_OK: the frame is well formed\n"
+                      "     got %s (%s)\n%s",
+                      frame_error_name(got), frame_strerror(got), see);
   if (msg->kind != kind)
-    fail_explained("expected the message kind %d, got %d\n%s", (int)kind,
-                   (int)msg->kind, see);
+    fail_explained_at(at, "expected the message kind %d, got %d\n%s", (int)kind,
+                      (int)msg->kind, see);
   if (consumed != f->n)
-    fail_explained("expected *consumed == %zu (the header and the payload "
-                   "length the header gives), got %zu\n" SEE_FRAMES,
-                   f->n, consumed);
+    fail_explained_at(at,
+                      "expected *consumed == %zu (the header and the payload "
+                      "length the header gives), got %zu\n" SEE_FRAMES,
+                      f->n, consumed);
 }
+#define expect_message(...) expect_message_at(HERE, __VA_ARGS__)
 
-static void expect_uint(const char *field, unsigned long want,
-                        unsigned long got, const char *why) {
+static void expect_uint_at(place_t at, const char *field, unsigned long want,
+                           unsigned long got, const char *why) {
   if (got != want)
-    fail_explained("%s: expected %lu (0x%lx), got %lu (0x%lx)\n%s", field, want,
-                   want, got, got, why);
+    fail_explained_at(at, "%s: expected %lu (0x%lx), got %lu (0x%lx)\n%s",
+                      field, want, want, got, got, why);
 }
+#define expect_uint(...) expect_uint_at(HERE, __VA_ARGS__)
 
-static void expect_int(const char *field, long want, long got,
-                       const char *why) {
+static void expect_int_at(place_t at, const char *field, long want, long got,
+                          const char *why) {
   if (got != want)
-    fail_explained("%s: expected %ld, got %ld (0x%lx as 16 bits)\n%s", field,
-                   want, got, (unsigned long)got & 0xffffu, why);
+    fail_explained_at(at, "%s: expected %ld, got %ld (0x%lx as 16 bits)\n%s",
+                      field, want, got, (unsigned long)got & 0xffffu, why);
 }
+#define expect_int(...) expect_int_at(HERE, __VA_ARGS__)
 
 /* ------------------------------------------------------------------------
  * Valid frames
