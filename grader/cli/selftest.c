@@ -489,12 +489,20 @@ static void scripts(const struct sc_context *ctx, struct tally *t) {
   free(dir);
 }
 
-/* Counts the processes running as a sandbox uid; prints the first few of
- * them as "# " lines when show is set. */
-static unsigned sandboxed_processes(int show) {
+/* Counts the processes running as the uid of a slot no run holds (a
+ * grading elsewhere on the machine, another checkout's selftest, holds its
+ * slots and owns their processes); prints the first few of them as "# "
+ * lines when show is set. The free slots stay locked while /proc is read,
+ * so that no grading starts in one meanwhile. */
+static unsigned stray_processes(int show) {
+  int locks[SC_RUN_SLOTS];
   unsigned left = 0;
-  DIR *d = opendir("/proc");
+  DIR *d;
   struct dirent *e;
+
+  for (unsigned slot = 0; slot < SC_RUN_SLOTS; slot++)
+    locks[slot] = sc_run_lock_slot(slot);
+  d = opendir("/proc");
   while (d != NULL && (e = readdir(d)) != NULL) {
     char path[300];
     struct stat st;
@@ -502,7 +510,8 @@ static unsigned sandboxed_processes(int show) {
       continue;
     snprintf(path, sizeof(path), "/proc/%s", e->d_name);
     if (stat(path, &st) != 0 || st.st_uid < sc_sandbox_uid(0) ||
-        st.st_uid >= sc_sandbox_uid(SC_RUN_SLOTS))
+        st.st_uid >= sc_sandbox_uid(SC_RUN_SLOTS) ||
+        locks[st.st_uid - sc_sandbox_uid(0)] < 0)
       continue;
     if (show && left < 5) {
       char *stat_path = sc_xasprintf("%s/stat", path);
@@ -517,25 +526,28 @@ static unsigned sandboxed_processes(int show) {
   }
   if (d != NULL)
     closedir(d);
+  for (unsigned slot = 0; slot < SC_RUN_SLOTS; slot++)
+    if (locks[slot] >= 0)
+      close(locks[slot]);
   return left;
 }
 
-/* After every grading: no process may run as a sandbox uid. A box torn
- * down a moment ago may still be exiting: its processes get a few seconds
- * to be gone before they count. */
+/* After every grading: no process may run as a sandbox uid whose slot is
+ * free again. A box torn down a moment ago may still be exiting: its
+ * processes get a few seconds to be gone before they count. */
 static void nothing_left_behind(struct tally *t) {
   if (geteuid() != 0) {
     printf("# not root: learner code ran as this user, so stray processes "
            "cannot be told apart; that check is skipped\n");
     return;
   }
-  unsigned left = sandboxed_processes(0);
+  unsigned left = stray_processes(0);
   for (int tries = 0; left > 0 && tries < 50; tries++) {
     uv_sleep(100);
-    left = sandboxed_processes(0);
+    left = stray_processes(0);
   }
   if (left > 0)
-    sandboxed_processes(1);
+    stray_processes(1);
   check(t, left == 0, "no learner process is left running (%u found)", left);
 }
 

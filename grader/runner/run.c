@@ -666,28 +666,42 @@ static void slot_lock_dir(char *dir, size_t size) {
              (unsigned long)geteuid());
 }
 
-int sc_run_claim_slot(unsigned *slot) {
-  char dir[64];
+int sc_run_lock_slot(unsigned slot) {
+  char dir[64], path[96];
+  struct stat st;
+  int fd;
+
+  if (slot >= SC_RUN_SLOTS)
+    return -EINVAL;
   slot_lock_dir(dir, sizeof(dir));
   if (mkdir(dir, 0700) != 0 && errno != EEXIST)
     return -errno;
   /* Never trust a folder someone else made in our place. */
-  struct stat st;
   if (lstat(dir, &st) != 0)
     return -errno;
   if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid())
     return -EPERM;
+  snprintf(path, sizeof(path), "%s/slot-%u.lock", dir, slot);
+  fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0)
+    return -errno;
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    int err = errno == EWOULDBLOCK ? -EBUSY : -errno;
+    close(fd);
+    return err;
+  }
+  return fd;
+}
+
+int sc_run_claim_slot(unsigned *slot) {
   for (unsigned i = 0; i < SC_RUN_SLOTS; i++) {
-    char path[96];
-    snprintf(path, sizeof(path), "%s/slot-%u.lock", dir, i);
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0)
-      return -errno;
-    if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+    int fd = sc_run_lock_slot(i);
+    if (fd >= 0) {
       *slot = i;
       return fd;
     }
-    close(fd);
+    if (fd != -EBUSY)
+      return fd;
   }
   return -EBUSY;
 }

@@ -130,6 +130,13 @@ int sc_run_prepare_dir(const char *path, unsigned slot);
  * ends) and sets *slot, or -EBUSY when all are taken, or -errno. */
 int sc_run_claim_slot(unsigned *slot);
 
+/* Takes this slot's lock if no run holds it, the way sc_run_claim_slot()
+ * does: returns the lock's descriptor (close it to give the slot back),
+ * -EBUSY when a run holds it, or -errno. While it is held no grading can
+ * start learner code as the slot's uid, so whatever runs as that uid then
+ * is a process some earlier run left behind. */
+int sc_run_lock_slot(unsigned slot);
+
 /* Gives path and everything below it (never following a link) to the
  * slot's sandbox uid when the grader runs as root, so that a sandboxed
  * compiler can build there; does nothing otherwise. Returns 0 or -errno. */

@@ -1092,6 +1092,23 @@ static void test_run_claims_a_slot_no_other_grader_holds(void **state) {
   close(a);
 }
 
+/* A held slot cannot be locked again until it is given back: how the
+ * selftest tells another grading's processes from strays. */
+static void test_run_locks_only_a_slot_no_run_holds(void **state) {
+  unsigned slot = SC_RUN_SLOTS;
+  int held, again;
+
+  (void)state;
+  held = sc_run_claim_slot(&slot);
+  assert_true(held >= 0);
+  assert_int_equal(sc_run_lock_slot(slot), -EBUSY);
+  close(held);
+  again = sc_run_lock_slot(slot);
+  assert_true(again >= 0);
+  close(again);
+  assert_int_equal(sc_run_lock_slot(SC_RUN_SLOTS), -EINVAL);
+}
+
 /* The box shows the command its own run's folder, /usr and its own
  * processes: not the repository, not /root, not the host's processes. */
 static void test_run_boxes_sandboxed_code_away_from_the_host(void **state) {
@@ -1188,6 +1205,7 @@ int main(void) {
       cmocka_unit_test(test_run_helper_rejects_invalid_arguments),
       cmocka_unit_test(test_run_prepares_a_directory_the_slot_can_write),
       cmocka_unit_test(test_run_claims_a_slot_no_other_grader_holds),
+      cmocka_unit_test(test_run_locks_only_a_slot_no_run_holds),
       cmocka_unit_test(test_run_boxes_sandboxed_code_away_from_the_host),
       cmocka_unit_test(test_run_describes_each_way_a_run_can_end),
       cmocka_unit_test(test_run_result_free_accepts_null_and_zeroed_results),
