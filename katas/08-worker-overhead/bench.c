@@ -43,7 +43,7 @@
 #include "records.h"
 
 #define TINY_SEED UINT64_C(0x7e1b)
-#define TINY_TASKS 65536u
+#define TINY_TASKS 262144u
 #define TINY_ROUNDS 32u
 #define LARGE_SEED UINT64_C(0x1a7e)
 #define LARGE_TASKS 16384u
