@@ -313,9 +313,9 @@ static uv_once_t library_once = UV_ONCE_INIT;
 
 static void load_library_names(void) {
   static const char *const libraries[] = {
-      "libc.so.6",     "libm.so.6",     "libcmocka.so.0",
-      "libuv.so.1",    "libgcc_s.so.1", "libasan.so.8",
-      "libubsan.so.1", "libtsan.so.2",  "libpthread.so.0"};
+      "libc.so.6",       "libm.so.6",      "libcmocka.so.0", "libuv.so.1",
+      "libjansson.so.4", "libgcc_s.so.1",  "libasan.so.8",   "libubsan.so.1",
+      "libtsan.so.2",    "libpthread.so.0"};
   for (size_t i = 0; i < SC_ARRAY_SIZE(libraries); i++) {
     char *option = sc_xasprintf("-print-file-name=%s", libraries[i]);
     const char *argv[] = {"gcc", option, NULL};

@@ -436,7 +436,9 @@ static void test_kata_load_refuses_a_suite_that_does_not_exist(void **state) {
 
 static void test_kata_load_refuses_an_unknown_library(void **state) {
   (void)state;
-  assert_refused("29-unknown-library", "'libraries' names 'libcurl'");
+  assert_refused("29-unknown-library",
+                 "'libraries' names 'libcurl', which the grader cannot link "
+                 "(known: jansson, libuv)");
 }
 
 static void test_kata_load_refuses_a_lesson_that_is_not_a_regex(void **state) {
