@@ -270,11 +270,14 @@ check "the terminal is back in its normal mode after watch" \
 
 # --- n at the last kata, and a save only the safety poll sees -------------
 # Every kata after the last is none: n wraps to the first one short of
-# full marks ($first, reset above), never says the rest is done.
+# full marks ($first, reset above), never says the rest is done. The last
+# kata is brought to full marks for it (git checkout restores it below).
+last=${katas[${#katas[@]} - 1]}
+cp "solutions/$last/"* "katas/$last/"
 rm -f "$work/watch.status"
 tmux kill-session -t "$session" 2>/dev/null
 tmux new-session -d -s "$session" -x 110 -y 60 \
-  "cd '$repo' && SENIOR_CHECK_ROOT='$repo' NO_COLOR=1 '$grader' watch $kata; echo \"watch exited \$?\" >'$work/watch.status'; sleep 60"
+  "cd '$repo' && SENIOR_CHECK_ROOT='$repo' NO_COLOR=1 '$grader' watch $last; echo \"watch exited \$?\" >'$work/watch.status'; sleep 60"
 wait_for "press n for the next kata" 30 >/dev/null
 tmux send-keys -t "$session" n
 check "n at the last kata wraps around to $first, which is short of full marks" \
