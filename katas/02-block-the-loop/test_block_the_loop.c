@@ -263,25 +263,60 @@ static void turn_watch_stop(void) {
 /* The hashes begun since begin_watch_start(), on any thread: how the
  * tests of a client that leaves and of a server that closes know the
  * server's hash is under way before they act, on a fast machine or under
- * valgrind alike. */
-static atomic_uint hashes_begun;
+ * valgrind alike. When the test asks, a hash begun on another thread than
+ * the loop's is also held at its start until the server is closing
+ * (rig_stop()), so that it is surely still running then: under valgrind,
+ * which runs one thread at a time, it could otherwise be over before the
+ * server closes. A hash begun on the loop's thread (slices) is never held:
+ * that would stop the loop itself. */
+#define HOLD_LIMIT_NS 10000000000ull
+
+static struct begin_watch {
+  atomic_uint begun;
+  uv_mutex_t lock;
+  uv_cond_t let_go;
+  bool holding; /* guarded by lock */
+} begins;
 
 static void count_begun(void *arg, uint64_t rounds) {
+  uv_thread_t self = uv_thread_self();
+  uint64_t start = uv_hrtime(), waited = 0;
+
   (void)arg;
   (void)rounds;
-  atomic_fetch_add(&hashes_begun, 1);
+  atomic_fetch_add(&begins.begun, 1);
+  if (uv_thread_equal(&self, &main_thread))
+    return;
+  uv_mutex_lock(&begins.lock);
+  while (begins.holding && waited < HOLD_LIMIT_NS) {
+    (void)uv_cond_timedwait(&begins.let_go, &begins.lock,
+                            HOLD_LIMIT_NS - waited);
+    waited = uv_hrtime() - start;
+  }
+  uv_mutex_unlock(&begins.lock);
 }
 
 static const hash_probe_t begin_probe = {.begun = count_begun};
 
-static void begin_watch_start(void) {
-  atomic_store(&hashes_begun, 0);
+static void begin_watch_start(bool hold) {
+  atomic_store(&begins.begun, 0);
+  uv_mutex_lock(&begins.lock);
+  begins.holding = hold;
+  uv_mutex_unlock(&begins.lock);
   hash_probe_set(&begin_probe);
+}
+
+/* Lets a held hash go on; nothing to do when none is held. */
+static void begin_watch_release(void) {
+  uv_mutex_lock(&begins.lock);
+  begins.holding = false;
+  uv_cond_broadcast(&begins.let_go);
+  uv_mutex_unlock(&begins.lock);
 }
 
 static bool hash_begun(void *arg) {
   (void)arg;
-  return atomic_load(&hashes_begun) > 0;
+  return atomic_load(&begins.begun) > 0;
 }
 
 /* ------------------------------------------------------------------------
@@ -511,6 +546,7 @@ static void rig_stop_at(place_t at, rig_t *rig, client_t **clients) {
     client_close(clients[i]);
   (void)run_until(rig, all_closed, clients, 10000);
   server_close(rig->server, rig_on_closed, rig);
+  begin_watch_release(); /* a hash held by the test goes on now */
   uv_close((uv_handle_t *)&rig->tick, NULL);
   /* No more handles of the test's: the loop runs until the server has
    * released everything, thread-pool work included. */
@@ -1135,9 +1171,10 @@ static void test_server_survives_a_client_leaving_mid_hash(void **state) {
   rig_start(&rig);
   client_start(&rig.loop, rig.port, &leaver);
   client_start(&rig.loop, rig.port, &stayer);
-  begin_watch_start();
+  begin_watch_start(true);
   client_send(&leaver, request);
-  /* Once the server has begun the hash, hang up without waiting. */
+  /* Once the server has begun the hash (held until rig_stop() closes the
+   * server), hang up without waiting. */
   (void)run_until(&rig, hash_begun, NULL, 10000);
   hash_probe_set(NULL);
   client_close(&leaver);
@@ -1163,11 +1200,12 @@ static void test_server_close_waits_for_a_hash_in_flight(void **state) {
   snprintf(request, sizeof(request), "HASH 61 %" PRIu64 "\nPING\n", rounds);
   rig_start(&rig);
   client_start(&rig.loop, rig.port, &client);
-  begin_watch_start();
+  begin_watch_start(true);
   client_send(&client, request);
   /* Once the server has begun the hash, rig_stop() closes it: the hash is
-   * still running (a few turns of the loop were not always enough for
-   * that, and a hash not yet begun is only cancelled). */
+   * still running, held until then (a few turns of the loop were not
+   * always enough for it to begin, and a hash not yet begun is only
+   * cancelled). */
   (void)run_until(&rig, hash_begun, NULL, 10000);
   hash_probe_set(NULL);
   rig_stop(&rig, clients);
@@ -1196,6 +1234,10 @@ int main(int argc, char **argv) {
    * write's callback gets UV_EPIPE instead. */
   signal(SIGPIPE, SIG_IGN);
   main_thread = uv_thread_self();
+  if (uv_mutex_init(&begins.lock) != 0 || uv_cond_init(&begins.let_go) != 0) {
+    fprintf(stderr, "error: cannot make the suite's lock\n");
+    return 1;
+  }
   libuv_write = (uv_write_fn)dlsym(RTLD_NEXT, "uv_write");
   if (libuv_write == NULL) {
     fprintf(stderr, "error: cannot find libuv's uv_write\n");
