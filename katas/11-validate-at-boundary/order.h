@@ -7,8 +7,8 @@
  * untouched. This header is the kata's: you implement order_from_json() in
  * order_from_json.c.
  */
-#ifndef ORDER_H
-#define ORDER_H
+#ifndef SENIOR_ORDER_H
+#define SENIOR_ORDER_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -95,4 +95,4 @@ const char *order_error_name(int kind);
 /* The body's spelling of a currency ("EUR"), or NULL for any other value. */
 const char *currency_code(currency_t currency);
 
-#endif /* ORDER_H */
+#endif
