@@ -535,39 +535,56 @@ static void noop(void *arg) {
   (void)arg;
 }
 
+/* Each test's queue numbers its tasks in a generation of its own, kept in
+ * the high half of the argument: a task that comes back from memory the
+ * queue never wrote (holding what an earlier test's queue left there) is
+ * told apart from one of this test's, whatever number it carries. */
+#define GENERATION_SHIFT 32u
+#define NUMBER_MASK ((UINT64_C(1) << GENERATION_SHIFT) - 1)
+
+static uint64_t generation;
+
+static task_queue_t *new_queue(void) {
+  generation++;
+  return task_queue_new();
+}
+
 /* The task whose argument encodes `n`, to check order on the way out. */
 static task_t numbered(size_t n) {
-  return (task_t){noop, (void *)(uintptr_t)n};
+  uint64_t arg = generation << GENERATION_SHIFT | (uint64_t)n;
+  return (task_t){noop, (void *)(uintptr_t)arg};
 }
 
 /* Pops one task, which must be numbered `n`. */
 static void expect_pop_at(place_t at, task_queue_t *queue, size_t n) {
   task_t task = {NULL, NULL};
+  uint64_t arg;
 
   if (!task_queue_pop(queue, &task))
     fail_explained_at(at,
                       "expected: task %zu\n  actual: the queue is empty\n"
                       "rule: a queue gives back every task pushed\n" SEE_QUEUE,
                       n);
-  if (task.fn != noop)
+  arg = (uint64_t)(uintptr_t)task.arg;
+  if (task.fn != noop || arg >> GENERATION_SHIFT != generation)
     fail_explained_at(at,
                       "expected: task %zu\n  actual: a task that was never "
-                      "pushed (its function is not the one pushed): a slot "
+                      "pushed (not a task of this queue's): a slot "
                       "the queue never wrote, or lost track of\nrule: a queue "
                       "gives back exactly the tasks pushed, first in, first "
                       "out\n" SEE_QUEUE,
                       n);
-  if ((uintptr_t)task.arg != n)
+  if ((arg & NUMBER_MASK) != n)
     fail_explained_at(at,
                       "expected: task %zu\n  actual: task %zu\nrule: first in, "
                       "first out\n" SEE_QUEUE,
-                      n, (size_t)(uintptr_t)task.arg);
+                      n, (size_t)(arg & NUMBER_MASK));
 }
 #define expect_pop(...) expect_pop_at(HERE, __VA_ARGS__)
 
 static void
 test_task_queue_pops_tasks_in_the_order_they_were_pushed(void **state) {
-  task_queue_t *queue = task_queue_new();
+  task_queue_t *queue = new_queue();
 
   (void)state;
   assert_non_null(queue);
@@ -579,7 +596,7 @@ test_task_queue_pops_tasks_in_the_order_they_were_pushed(void **state) {
 }
 
 static void test_task_queue_pop_on_an_empty_queue_returns_false(void **state) {
-  task_queue_t *queue = task_queue_new();
+  task_queue_t *queue = new_queue();
   task_t out = numbered(42);
 
   (void)state;
@@ -590,14 +607,14 @@ static void test_task_queue_pop_on_an_empty_queue_returns_false(void **state) {
   assert_int_equal(task_queue_push(queue, numbered(1)), 0);
   expect_pop(queue, 1);
   assert_false(task_queue_pop(queue, &out));
-  if ((uintptr_t)out.arg != 42)
+  if (out.arg != numbered(42).arg)
     fail_explained("expected: a failed pop leaves *out untouched\n"
                    "  actual: it wrote to *out\n" SEE_QUEUE);
   task_queue_destroy(queue);
 }
 
 static void test_task_queue_length_counts_the_tasks_queued(void **state) {
-  task_queue_t *queue = task_queue_new();
+  task_queue_t *queue = new_queue();
   task_t out;
 
   (void)state;
@@ -615,7 +632,7 @@ static void test_task_queue_length_counts_the_tasks_queued(void **state) {
 
 static void test_task_queue_grows_past_any_initial_capacity(void **state) {
   enum { COUNT = 10000 };
-  task_queue_t *queue = task_queue_new();
+  task_queue_t *queue = new_queue();
 
   (void)state;
   assert_non_null(queue);
@@ -632,7 +649,7 @@ static void test_task_queue_grows_past_any_initial_capacity(void **state) {
  * so a ring buffer wraps round and grows while wrapped. */
 static void
 test_task_queue_keeps_fifo_order_when_pushes_and_pops_interleave(void **state) {
-  task_queue_t *queue = task_queue_new();
+  task_queue_t *queue = new_queue();
   size_t pushed = 0;
   size_t popped = 0;
 
@@ -653,7 +670,7 @@ test_task_queue_keeps_fifo_order_when_pushes_and_pops_interleave(void **state) {
  * this test gives them something to catch. */
 static void
 test_task_queue_destroy_frees_queued_tasks_and_accepts_null(void **state) {
-  task_queue_t *queue = task_queue_new();
+  task_queue_t *queue = new_queue();
 
   (void)state;
   assert_non_null(queue);
